@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from workspaces import views as workspace_views
+
+from . import views
+
+urlpatterns = [
+    path("", workspace_views.index, name="index"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("privacy/", include("privacy.urls")),
+    path("", include("workspaces.urls")),
+    path("admin/", admin.site.urls),
+]

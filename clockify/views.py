@@ -1,0 +1,28 @@
+"""Project-wide views: the health check."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import DatabaseError, connections
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+def _database_ok(alias: str) -> bool:
+    try:
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except DatabaseError:
+        return False
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Report the directory and every region database: 200 if all answer, else 503 naming them."""
+    databases = {alias: "ok" if _database_ok(alias) else "down" for alias in settings.DATABASES}
+    down = [alias for alias, state in databases.items() if state != "ok"]
+    body = {"status": "down" if down else "ok", "databases": databases, "down": down}
+    return JsonResponse(body, status=503 if down else 200)

@@ -1,0 +1,116 @@
+"""Forms for workspaces, members and invitations; every limit is checked here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+
+from tracking.models import WorkspaceSettings
+
+from .models import Invitation, Membership, Role, Workspace
+from .regions import Region
+
+
+class WorkspaceNameField(forms.CharField):
+    """A workspace name: 1 to 100 characters after trimming."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            max_length=100,
+            strip=True,
+            error_messages={"required": "Give the workspace a name."},
+            **kwargs,
+        )
+
+
+class WorkspaceCreateForm(forms.Form):
+    name = WorkspaceNameField(label="Workspace name")
+    region = forms.ChoiceField(
+        label="Data region",
+        choices=Region.choices,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose one of the listed regions."},
+        help_text="All of this workspace's data is stored only in this region. "
+        "It cannot be changed later without a support request.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].initial = settings.DEFAULT_REGION
+
+
+class WorkspaceNameForm(forms.ModelForm):
+    name = WorkspaceNameField(label="Workspace name")
+
+    class Meta:
+        model = Workspace
+        fields = ["name"]
+
+
+class WorkspaceSettingsForm(forms.ModelForm):
+    class Meta:
+        model = WorkspaceSettings
+        fields = ["currency", "duration_format"]
+
+    def clean_currency(self) -> str:
+        return self.cleaned_data["currency"].strip().upper()
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="Email", max_length=254)
+    role = forms.ChoiceField(
+        label="Role",
+        choices=[(Role.MEMBER, Role.MEMBER.label), (Role.ADMIN, Role.ADMIN.label)],
+        initial=Role.MEMBER,
+    )
+
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].lower()
+        if Membership.objects.filter(workspace=self.workspace, user__email__iexact=email).exists():
+            raise forms.ValidationError(f"{email} is already a member of this workspace.")
+        pending = Invitation.objects.pending().filter(
+            workspace=self.workspace, email__iexact=email
+        )
+        if pending.exists():
+            raise forms.ValidationError(
+                f"{email} has a pending invitation already; revoke it to send a new one."
+            )
+        return email
+
+
+class RoleForm(forms.Form):
+    """Change a member's role between admin and member; ownership moves by transfer only."""
+
+    role = forms.ChoiceField(
+        choices=[(Role.MEMBER, Role.MEMBER.label), (Role.ADMIN, Role.ADMIN.label)],
+        error_messages={
+            "invalid_choice": "Choose Admin or Member; to make someone the owner, "
+            "transfer ownership."
+        },
+    )
+
+
+class TransferForm(forms.Form):
+    """Pick the member who becomes the owner."""
+
+    membership = forms.ModelChoiceField(
+        queryset=Membership.objects.none(),
+        label="New owner",
+        error_messages={"invalid_choice": "Choose a member of this workspace."},
+    )
+
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["membership"]
+        field.queryset = (
+            Membership.objects.filter(workspace=workspace)
+            .exclude(role=Role.OWNER)
+            .select_related("user")
+        )
+        field.label_from_instance = lambda m: f"{m.user.display_name} ({m.user.email})"

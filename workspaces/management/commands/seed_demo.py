@@ -1,0 +1,73 @@
+"""Load a deterministic demo: an owner, colleagues and a workspace in one region."""
+
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+
+from workspaces import services
+from workspaces.models import Membership, Role, User, Workspace
+from workspaces.regions import Region
+
+DEMO_PASSWORD = "demo-password"
+DEMO_WORKSPACE = "Demo Agency"
+PEOPLE = [
+    ("demo@example.com", "Dana Demo", Role.OWNER),
+    ("alice@example.com", "Alice Admin", Role.ADMIN),
+    ("bob@example.com", "Bob Member", Role.MEMBER),
+    ("carol@example.com", "Carol Member", Role.MEMBER),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo workspace and its people (idempotent)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--region",
+            choices=Region.values,
+            default=None,
+            help="Region of the demo workspace (default: the DEFAULT_REGION setting).",
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when the directory already has accounts.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_empty"] and User.objects.exists():
+            self.stdout.write("The directory has accounts already; demo data not loaded.")
+            return
+        region = options["region"] or settings.DEFAULT_REGION
+        users = {email: self._person(email, name) for email, name, _ in PEOPLE}
+        owner = users[PEOPLE[0][0]]
+        workspace = Workspace.objects.filter(
+            name=DEMO_WORKSPACE, memberships__user=owner, memberships__role=Role.OWNER
+        ).first() or services.create_workspace(owner, DEMO_WORKSPACE, region)
+        for email, _, role in PEOPLE[1:]:
+            Membership.objects.get_or_create(
+                workspace=workspace, user=users[email], defaults={"role": role}
+            )
+            User.objects.filter(pk=users[email].pk).update(active_workspace=workspace)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo workspace “{workspace.name}” ({workspace.region_label}) is ready.\n"
+                f"Log in at http://127.0.0.1:8000/accounts/login/ as {owner.email} "
+                f"with password {DEMO_PASSWORD}\n"
+                f"(also alice@example.com as admin, bob@ and carol@example.com as members, "
+                f"same password)."
+            )
+        )
+
+    @transaction.atomic(using="default")
+    def _person(self, email: str, name: str) -> User:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email, DEMO_PASSWORD, name=name)
+        EmailAddress.objects.get_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+        return user

@@ -1,0 +1,213 @@
+"""The directory: people, workspaces, memberships and invitations."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core import signing
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+from .regions import Region, uuid7
+
+INVITATION_MAX_AGE = timedelta(days=7)
+INVITATION_SALT = "workspaces.invitation"
+
+
+class UserManager(BaseUserManager["User"]):
+    """Create users by email; there are no usernames."""
+
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
+        """Create a person who can log in with email and password."""
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
+        """Create an operator with access to the admin site."""
+        fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person with an account; identified by email."""
+
+    email = models.EmailField(unique=True)
+    name = models.CharField(max_length=100, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+    # The workspace shown after login and in API `activeWorkspace`.
+    active_workspace = models.ForeignKey(
+        "Workspace", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name shown to colleagues: the profile name, else the email's local part."""
+        return self.name or self.email.split("@")[0]
+
+
+class Workspace(models.Model):
+    """A team's space: its data is stored in the region chosen at creation."""
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    name = models.CharField(max_length=100)
+    region = models.CharField(max_length=2, choices=Region.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="workspaces"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(region__in=Region.values), name="workspace_region_known"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(name=""), name="workspace_name_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("workspaces:home", args=[self.id])
+
+    @property
+    def db_alias(self) -> str:
+        """The database alias holding this workspace's regional rows."""
+        return self.region
+
+    @property
+    def region_label(self) -> str:
+        """The region as people read it, e.g. 'EU (Germany)'."""
+        return Region(self.region).label
+
+
+class Role(models.TextChoices):
+    """What a member may do in a workspace."""
+
+    OWNER = "owner", "Owner"
+    ADMIN = "admin", "Admin"
+    MEMBER = "member", "Member"
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def admins(self) -> MembershipQuerySet:
+        """Members who manage the workspace: the owner and the admins."""
+        return self.filter(role__in=[Role.OWNER, Role.ADMIN])
+
+
+class Membership(models.Model):
+    """A person's place in a workspace, with a role."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "user"], name="membership_unique"),
+            # Exactly one owner: at most one here, and transfers swap it in one transaction.
+            models.UniqueConstraint(
+                fields=["workspace"],
+                condition=models.Q(role="owner"),
+                name="membership_one_owner",
+            ),
+        ]
+        ordering = ["joined_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.workspace} ({self.role})"
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == Role.OWNER
+
+    @property
+    def is_admin(self) -> bool:
+        """Owners count as admins: they can do everything an admin can."""
+        return self.role in (Role.OWNER, Role.ADMIN)
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self) -> InvitationQuerySet:
+        """Invitations not yet accepted and not yet expired."""
+        return self.filter(
+            accepted_at__isnull=True, created_at__gt=timezone.now() - INVITATION_MAX_AGE
+        )
+
+
+class Invitation(models.Model):
+    """An emailed offer to join a workspace with a role; the link is signed and expires."""
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(
+        max_length=10,
+        choices=[(Role.ADMIN, Role.ADMIN.label), (Role.MEMBER, Role.MEMBER.label)],
+        default=Role.MEMBER,
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.workspace}"
+
+    @property
+    def expires_at(self) -> Any:
+        return self.created_at + INVITATION_MAX_AGE
+
+    @property
+    def token(self) -> str:
+        """The signed value in the invitation link; forging or editing it breaks the signature."""
+        return signing.dumps(str(self.id), salt=INVITATION_SALT)
+
+    @classmethod
+    def id_from_token(cls, token: str) -> str:
+        """Return the invitation id a token names; raise signing.BadSignature if forged."""
+        return signing.loads(token, salt=INVITATION_SALT)
+
+    def get_absolute_url(self) -> str:
+        return reverse("workspaces:invitation", args=[self.token])
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at

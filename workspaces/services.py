@@ -1,0 +1,66 @@
+"""Writes that span the directory and a region, or several directory rows at once."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from tracking.models import WorkspaceSettings
+
+from .models import Invitation, Membership, Role, User, Workspace
+
+
+def create_workspace(owner: User, name: str, region: str) -> Workspace:
+    """Create a workspace in a region with `owner` as its owner, and make it their active one.
+
+    Idempotent and resumable across the two databases: the directory rows are written in one
+    transaction first; the regional settings row is then created with get_or_create, and
+    `WorkspaceSettings.objects.for_workspace` creates it again on first use if this second
+    step was interrupted.
+    """
+    with transaction.atomic(using="default"):
+        workspace = Workspace.objects.create(name=name, region=region)
+        Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
+        owner.active_workspace = workspace
+        owner.save(update_fields=["active_workspace"])
+    WorkspaceSettings.objects.for_workspace(workspace)
+    return workspace
+
+
+def accept_invitation(invitation: Invitation, user: User) -> Membership:
+    """Make `user` a member with the invited role and mark the invitation used."""
+    with transaction.atomic(using="default"):
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.accepted_at is not None:
+            raise InvitationUsed
+        membership, _ = Membership.objects.get_or_create(
+            workspace_id=invitation.workspace_id, user=user, defaults={"role": invitation.role}
+        )
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+        user.active_workspace_id = invitation.workspace_id
+        user.save(update_fields=["active_workspace"])
+    return membership
+
+
+class InvitationUsed(Exception):
+    """The invitation was accepted already."""
+
+
+def transfer_ownership(workspace: Workspace, new_owner: Membership) -> None:
+    """Make another member the owner; the previous owner becomes an admin."""
+    with transaction.atomic(using="default"):
+        Membership.objects.filter(workspace=workspace, role=Role.OWNER).update(role=Role.ADMIN)
+        Membership.objects.filter(pk=new_owner.pk).update(role=Role.OWNER)
+
+
+def leave_workspace(membership: Membership) -> None:
+    """Remove a member who is not the owner; move their active workspace elsewhere."""
+    user = membership.user
+    with transaction.atomic(using="default"):
+        membership.delete()
+        if user.active_workspace_id == membership.workspace_id:
+            user.active_workspace = (
+                Workspace.objects.filter(memberships__user=user).order_by("name").first()
+            )
+            user.save(update_fields=["active_workspace"])

@@ -1,0 +1,270 @@
+"""Pages for workspaces: create, settings, members, invitations, switching."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from allauth.account.models import EmailAddress
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tracking.models import WorkspaceSettings
+
+from . import services
+from .access import (
+    get_invitation_for_admin,
+    get_membership,
+    get_membership_for_admin,
+    get_workspace_for_admin,
+    get_workspace_for_member,
+    get_workspace_for_owner,
+)
+from .forms import (
+    InvitationForm,
+    RoleForm,
+    TransferForm,
+    WorkspaceCreateForm,
+    WorkspaceNameForm,
+    WorkspaceSettingsForm,
+)
+from .models import Invitation, Membership
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    """Send people to their active workspace, to creating one, or to log in."""
+    if not request.user.is_authenticated:
+        return redirect("account_login")
+    user = request.user
+    workspace_id = user.active_workspace_id
+    if workspace_id is None:
+        first = user.memberships.order_by("workspace__name").first()
+        if first is None:
+            return redirect("workspaces:create")
+        workspace_id = first.workspace_id
+    return redirect("workspaces:home", workspace_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create(request: HttpRequest) -> HttpResponse:
+    form = WorkspaceCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        workspace = services.create_workspace(
+            request.user, form.cleaned_data["name"], form.cleaned_data["region"]
+        )
+        messages.success(
+            request, f"Workspace “{workspace.name}” created. Its data is hosted in "
+            f"{workspace.region_label}."
+        )
+        return redirect("workspaces:home", workspace.id)
+    status = 400 if form.is_bound else 200
+    return render(request, "workspaces/create.html", {"form": form}, status=status)
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
+    """Open a workspace: it becomes the active one, then its first page is shown."""
+    workspace = get_workspace_for_member(request, workspace_id)
+    if request.user.active_workspace_id != workspace.id:
+        request.user.active_workspace = workspace
+        request.user.save(update_fields=["active_workspace"])
+    return redirect("workspaces:settings", workspace.id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workspace_settings(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
+    if request.method == "POST":
+        workspace = get_workspace_for_admin(request, workspace_id)
+    else:
+        workspace = get_workspace_for_member(request, workspace_id)
+    regional = WorkspaceSettings.objects.for_workspace(workspace)
+    data = request.POST if request.method == "POST" else None
+    name_form = WorkspaceNameForm(data, instance=workspace, prefix="ws")
+    settings_form = WorkspaceSettingsForm(data, instance=regional, prefix="prefs")
+    if data is not None and name_form.is_valid() and settings_form.is_valid():
+        name_form.save()
+        settings_form.save()
+        messages.success(request, "Workspace settings saved.")
+        return redirect("workspaces:settings", workspace.id)
+    if not request.membership.is_admin:
+        for form in (name_form, settings_form):
+            for field in form.fields.values():
+                field.disabled = True
+    context = {"workspace": workspace, "name_form": name_form, "settings_form": settings_form}
+    return render(
+        request, "workspaces/settings.html", context, status=400 if data is not None else 200
+    )
+
+
+@login_required
+@require_GET
+def members(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
+    get_membership(request, workspace_id)
+    return _render_members(request)
+
+
+def _render_members(
+    request: HttpRequest,
+    invite_form: InvitationForm | None = None,
+    transfer_form: TransferForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    workspace = request.workspace
+    is_admin = request.membership.is_admin
+    context = {
+        "workspace": workspace,
+        "memberships": workspace.memberships.select_related("user").order_by("joined_at"),
+        "invitations": workspace.invitations.pending() if is_admin else [],
+        "invite_form": invite_form or InvitationForm(workspace=workspace),
+        "transfer_form": transfer_form or TransferForm(workspace=workspace),
+        "role_choices": RoleForm.base_fields["role"].choices,
+    }
+    return render(request, "workspaces/members.html", context, status=status)
+
+
+@login_required
+@require_POST
+def invite(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
+    workspace = get_workspace_for_admin(request, workspace_id)
+    form = InvitationForm(request.POST, workspace=workspace)
+    if not form.is_valid():
+        return _render_members(request, invite_form=form, status=400)
+    invitation = Invitation.objects.create(
+        workspace=workspace,
+        email=form.cleaned_data["email"],
+        role=form.cleaned_data["role"],
+        invited_by=request.user,
+    )
+    link = request.build_absolute_uri(invitation.get_absolute_url())
+    context = {"invitation": invitation, "link": link, "inviter": request.user}
+    send_mail(
+        subject=f"{request.user.display_name} invited you to {workspace.name}",
+        message=render_to_string("emails/invitation.txt", context),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+    messages.success(request, f"Invitation sent to {invitation.email}.")
+    return redirect("workspaces:members", workspace.id)
+
+
+@login_required
+@require_POST
+def revoke_invitation(request: HttpRequest, workspace_id: UUID, invitation_id: UUID) -> HttpResponse:
+    invitation = get_invitation_for_admin(request, workspace_id, invitation_id)
+    invitation.delete()
+    messages.success(request, f"Invitation to {invitation.email} revoked.")
+    return redirect("workspaces:members", workspace_id)
+
+
+@login_required
+@require_POST
+def change_role(request: HttpRequest, workspace_id: UUID, membership_id: int) -> HttpResponse:
+    membership = get_membership_for_admin(request, workspace_id, membership_id)
+    form = RoleForm(request.POST)
+    if membership.is_owner:
+        messages.error(request, "The owner's role changes only by transferring ownership.")
+        return _render_members(request, status=400)
+    if not form.is_valid():
+        messages.error(request, form.errors["role"][0])
+        return _render_members(request, status=400)
+    membership.role = form.cleaned_data["role"]
+    membership.save(update_fields=["role"])
+    messages.success(request, f"{membership.user.display_name} is now {membership.get_role_display()}.")
+    return redirect("workspaces:members", workspace_id)
+
+
+@login_required
+@require_POST
+def remove_member(request: HttpRequest, workspace_id: UUID, membership_id: int) -> HttpResponse:
+    membership = get_membership_for_admin(request, workspace_id, membership_id)
+    if membership.is_owner:
+        messages.error(request, "The owner cannot be removed; transfer ownership first.")
+        return _render_members(request, status=400)
+    if membership.pk == request.membership.pk:
+        messages.error(request, "To remove yourself, leave the workspace.")
+        return _render_members(request, status=400)
+    services.leave_workspace(membership)
+    messages.success(request, f"{membership.user.display_name} was removed from the workspace.")
+    return redirect("workspaces:members", workspace_id)
+
+
+@login_required
+@require_POST
+def transfer(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
+    workspace = get_workspace_for_owner(request, workspace_id)
+    form = TransferForm(request.POST, workspace=workspace)
+    if not form.is_valid():
+        return _render_members(request, transfer_form=form, status=400)
+    new_owner = form.cleaned_data["membership"]
+    services.transfer_ownership(workspace, new_owner)
+    messages.success(request, f"{new_owner.user.display_name} is now the owner; you are an admin.")
+    return redirect("workspaces:members", workspace.id)
+
+
+@login_required
+@require_POST
+def leave(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
+    membership = get_membership(request, workspace_id)
+    if membership.is_owner:
+        messages.error(request, "You own this workspace: transfer ownership before you leave.")
+        return _render_members(request, status=400)
+    membership.user = request.user
+    services.leave_workspace(membership)
+    messages.success(request, f"You left {membership.workspace.name}.")
+    return redirect("index")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """Show an invitation and let the invited person accept it."""
+    try:
+        invitation_id = Invitation.id_from_token(token)
+        invitation = Invitation.objects.select_related("workspace", "invited_by").get(
+            pk=invitation_id
+        )
+    except (signing.BadSignature, Invitation.DoesNotExist, ValueError):
+        return _invitation_problem(request, "This invitation link is not valid.", 404)
+    if invitation.accepted_at is not None:
+        return _invitation_problem(request, "This invitation has been used already.", 410)
+    if invitation.is_expired:
+        return _invitation_problem(
+            request, "This invitation has expired. Ask for a new one.", 410
+        )
+    email_ok = EmailAddress.objects.filter(
+        user=request.user, email__iexact=invitation.email, verified=True
+    ).exists()
+    if not email_ok:
+        return _invitation_problem(
+            request,
+            f"This invitation is for {invitation.email}, and you are signed in as "
+            f"{request.user.email}. Sign in with that address (verified) to accept it.",
+            403,
+        )
+    already = Membership.objects.filter(workspace=invitation.workspace, user=request.user)
+    if already.exists():
+        messages.info(request, f"You are already a member of {invitation.workspace.name}.")
+        return redirect("workspaces:home", invitation.workspace_id)
+    if request.method == "POST":
+        try:
+            services.accept_invitation(invitation, request.user)
+        except (services.InvitationUsed, IntegrityError):
+            return _invitation_problem(request, "This invitation has been used already.", 410)
+        messages.success(request, f"Welcome to {invitation.workspace.name}.")
+        return redirect("workspaces:home", invitation.workspace_id)
+    return render(request, "workspaces/invitation.html", {"invitation": invitation})
+
+
+def _invitation_problem(request: HttpRequest, message: str, status: int) -> HttpResponse:
+    return render(request, "workspaces/invitation_problem.html", {"message": message}, status=status)
+
