@@ -173,8 +173,34 @@ MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Time tracker")
 USERSESSIONS_TRACK_ACTIVITY = True
 
 # --- Mail ---
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
+_EMAIL_OPTION_NAMES = {
+    "EMAIL_HOST": "host",
+    "EMAIL_PORT": "port",
+    "EMAIL_HOST_USER": "username",
+    "EMAIL_HOST_PASSWORD": "password",
+    "EMAIL_USE_TLS": "use_tls",
+    "EMAIL_USE_SSL": "use_ssl",
+}
+
+
+def _mailer(url: str) -> dict:
+    """Turn an EMAIL_URL (smtp+tls://user:pass@host:587, consolemail://) into a MAILERS entry."""
+    config = environ.Env.email_url_config(url)
+    options = {
+        option: config[name]
+        for name, option in _EMAIL_OPTION_NAMES.items()
+        if config.get(name) not in (None, "")
+    }
+    if "TIMEOUT" in config.get("OPTIONS", {}):
+        options["timeout"] = config["OPTIONS"]["TIMEOUT"]
+    if config["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
+        options.setdefault("timeout", 10)  # a slow mail server must not hang a request
+    else:
+        options = {}
+    return {"BACKEND": config["EMAIL_BACKEND"], "OPTIONS": options}
+
+
+MAILERS = {"default": _mailer(env.str("EMAIL_URL", default="consolemail://"))}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Time tracker <noreply@localhost>")
 
 # --- Security: cookies only for login, strict CSP, HTTPS when the site is https ---
@@ -204,6 +230,7 @@ SECURE_CSP = {
 # --- Static and media files ---
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise serves from here after collectstatic
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
