@@ -205,6 +205,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Time tracker <norepl
 
 # --- Security: cookies only for login, strict CSP, HTTPS when the site is https ---
 SESSION_COOKIE_HTTPONLY = True
+# Flash messages ride in the session, so no cookie beyond the session and CSRF ones.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS

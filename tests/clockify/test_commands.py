@@ -1,0 +1,72 @@
+"""migrate_all, seed_demo, and the Makefile's search for a suitable Python."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from io import StringIO
+from pathlib import Path
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.management import call_command
+
+from tracking.models import WorkspaceSettings
+from workspaces.models import Membership, Role, User, Workspace
+
+
+def test_migrate_all_migrates_every_database():
+    out = StringIO()
+    call_command("migrate_all", stdout=out)
+    assert "Migrated default, us, eu, uk, au." in out.getvalue()
+
+
+def test_seed_demo_creates_a_workspace_people_can_log_in_to(client):
+    out = StringIO()
+    call_command("seed_demo", "--region", "uk", stdout=out)
+    workspace = Workspace.objects.get(name="Demo Agency")
+    assert workspace.region == "uk"
+    roles = dict(Membership.objects.filter(workspace=workspace).values_list("user__email", "role"))
+    assert roles == {
+        "demo@example.com": Role.OWNER,
+        "alice@example.com": Role.ADMIN,
+        "bob@example.com": Role.MEMBER,
+        "carol@example.com": Role.MEMBER,
+    }
+    assert EmailAddress.objects.filter(verified=True).count() == 4
+    assert WorkspaceSettings.objects.in_workspace(workspace).exists()
+    assert "demo@example.com" in out.getvalue() and "demo-password" in out.getvalue()
+    response = client.post("/accounts/login/", {"login": "demo@example.com", "password": "demo-password"})
+    assert response.status_code == 302
+
+
+def test_seed_demo_is_idempotent_and_if_empty_skips():
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    assert Workspace.objects.count() == 1
+    assert User.objects.count() == 4
+    out = StringIO()
+    call_command("seed_demo", "--if-empty", "--region", "au", stdout=out)
+    assert "not loaded" in out.getvalue()
+    assert not Workspace.objects.filter(region="au").exists()
+
+
+def _find_python(env: dict[str, str]) -> subprocess.CompletedProcess:
+    script = Path(settings.BASE_DIR) / "bin" / "find-python"
+    return subprocess.run([str(script)], env=env, capture_output=True, text=True)
+
+
+def test_find_python_fails_clearly_without_a_suitable_interpreter(tmp_path):
+    result = _find_python({"PATH": str(tmp_path), "PYENV_ROOT": str(tmp_path), "HOME": str(tmp_path)})
+    assert result.returncode == 1
+    assert "No Python 3.12 or newer found" in result.stderr
+
+
+def test_find_python_finds_one_at_least_3_12():
+    result = _find_python(dict(os.environ))
+    assert result.returncode == 0
+    version = subprocess.run(
+        [result.stdout.strip(), "-c", "import sys; print(sys.version_info >= (3, 12))"],
+        capture_output=True, text=True, check=True,
+    )
+    assert version.stdout.strip() == "True"

@@ -1,0 +1,95 @@
+"""Strict CSP with no inline code, cookies only for login, HTTPS when the site is https."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from tests.factories import PASSWORD
+
+
+def test_csp_forbids_inline_code(client):
+    policy = client.get(reverse("account_login"))["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "style-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["account_login", "account_signup", "privacy:policy", "workspaces:create", "account_email",
+     "mfa_index", "usersessions_list", "workspaces:settings", "workspaces:members"],
+)
+def test_pages_have_no_inline_scripts_or_styles(client, owner, workspace, name):
+    client.post(reverse("account_login"), {"login": owner.email, "password": PASSWORD})
+    args = [workspace.id] if name.startswith("workspaces:s") or name.endswith("members") else []
+    html = client.get(reverse(name, args=args)).content.decode()
+    for tag in re.findall(r"<script\b[^>]*>", html):
+        assert "src=" in tag or 'type="application/json"' in tag, tag
+    assert " style=" not in html
+    assert "<style" not in html
+    assert not re.search(r"\son[a-z]+=", html), "inline event handler"
+
+
+def test_only_login_cookies_are_set(client, owner):
+    client.get(reverse("account_login"))
+    client.post(reverse("account_login"), {"login": owner.email, "password": PASSWORD})
+    assert set(client.cookies) <= {settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME}
+    assert client.cookies[settings.SESSION_COOKIE_NAME]["httponly"]
+
+
+def _settings_with(env: dict[str, str]) -> dict:
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps({k: getattr(s, k) for k in ['SECURE_SSL_REDIRECT', "
+        "'SECURE_HSTS_SECONDS', 'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', "
+        "'CSRF_TRUSTED_ORIGINS', 'CELERY_TASK_ALWAYS_EAGER', 'CELERY_BROKER_URL', 'MAILERS']}))"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "SITE_URL", "EMAIL_URL"}}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=clean | {"DJANGO_SETTINGS_MODULE": "clockify.settings"} | env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=settings.BASE_DIR,
+    )
+    return json.loads(result.stdout)
+
+
+def test_https_site_turns_on_hsts_and_secure_cookies():
+    values = _settings_with({"SITE_URL": "https://time.example.com"})
+    assert values["SECURE_SSL_REDIRECT"] is True
+    assert values["SECURE_HSTS_SECONDS"] >= 31536000
+    assert values["SESSION_COOKIE_SECURE"] and values["CSRF_COOKIE_SECURE"]
+    assert values["CSRF_TRUSTED_ORIGINS"] == ["https://time.example.com"]
+
+
+def test_embedded_default_runs_tasks_inline_and_redis_url_makes_redis_the_broker():
+    embedded = _settings_with({})
+    assert embedded["CELERY_TASK_ALWAYS_EAGER"] is True
+    redis = _settings_with({"REDIS_URL": "redis://127.0.0.1:6399/0"})
+    assert redis["CELERY_TASK_ALWAYS_EAGER"] is False
+    assert redis["CELERY_BROKER_URL"] == "redis://127.0.0.1:6399/0"
+
+
+def test_email_url_configures_the_default_mailer():
+    mailers = _settings_with({"EMAIL_URL": "smtp+tls://me%40x.org:secret@mail.x.org:587"})["MAILERS"]
+    assert mailers["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert mailers["default"]["OPTIONS"] | {"timeout": 10} == {
+        "host": "mail.x.org", "port": 587, "username": "me@x.org", "password": "secret",
+        "use_tls": True, "timeout": 10,
+    }
+
+
+def test_bad_region_setting_is_a_clear_error():
+    with pytest.raises(subprocess.CalledProcessError) as error:
+        _settings_with({"DEFAULT_REGION": "mars"})
+    assert "DEFAULT_REGION must be one of us, eu, uk, au" in error.value.stderr
