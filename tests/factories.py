@@ -21,12 +21,16 @@ def make_user(email: str | None = None, *, name: str = "", verified: bool = True
     return user
 
 
-def make_workspace(owner: User | None = None, *, name: str = "Acme", region: str = "eu") -> Workspace:
+def make_workspace(
+    owner: User | None = None, *, name: str = "Acme", region: str = "eu"
+) -> Workspace:
     """Create a workspace in a region, owned by `owner` (a new person if none)."""
     return services.create_workspace(owner or make_user(), name, region)
 
 
-def add_member(workspace: Workspace, user: User | None = None, role: str = Role.MEMBER) -> Membership:
+def add_member(
+    workspace: Workspace, user: User | None = None, role: str = Role.MEMBER
+) -> Membership:
     """Add a person (a new one if none) to a workspace with a role."""
     user = user or make_user()
     return Membership.objects.create(workspace=workspace, user=user, role=role)

@@ -54,9 +54,7 @@ def get_membership_for_admin(
     """Return another member's membership for an admin to manage; 404/403 as above."""
     workspace = get_workspace_for_admin(request, workspace_id)
     try:
-        return Membership.objects.select_related("user").get(
-            pk=membership_id, workspace=workspace
-        )
+        return Membership.objects.select_related("user").get(pk=membership_id, workspace=workspace)
     except Membership.DoesNotExist:
         raise Http404("No such member.") from None
 

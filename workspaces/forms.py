@@ -74,9 +74,7 @@ class InvitationForm(forms.Form):
         email = self.cleaned_data["email"].lower()
         if Membership.objects.filter(workspace=self.workspace, user__email__iexact=email).exists():
             raise forms.ValidationError(f"{email} is already a member of this workspace.")
-        pending = Invitation.objects.pending().filter(
-            workspace=self.workspace, email__iexact=email
-        )
+        pending = Invitation.objects.pending().filter(workspace=self.workspace, email__iexact=email)
         if pending.exists():
             raise forms.ValidationError(
                 f"{email} has a pending invitation already; revoke it to send a new one."

@@ -85,9 +85,7 @@ class Workspace(models.Model):
             models.CheckConstraint(
                 condition=models.Q(region__in=Region.values), name="workspace_region_known"
             ),
-            models.CheckConstraint(
-                condition=~models.Q(name=""), name="workspace_name_not_empty"
-            ),
+            models.CheckConstraint(condition=~models.Q(name=""), name="workspace_name_not_empty"),
         ]
 
     def __str__(self) -> str:
@@ -191,6 +189,9 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return f"Invitation of {self.email} to {self.workspace}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("workspaces:invitation", args=[self.token])
+
     @property
     def expires_at(self) -> Any:
         return self.created_at + INVITATION_MAX_AGE
@@ -204,9 +205,6 @@ class Invitation(models.Model):
     def id_from_token(cls, token: str) -> str:
         """Return the invitation id a token names; raise signing.BadSignature if forged."""
         return signing.loads(token, salt=INVITATION_SALT)
-
-    def get_absolute_url(self) -> str:
-        return reverse("workspaces:invitation", args=[self.token])
 
     @property
     def is_expired(self) -> bool:

@@ -61,8 +61,9 @@ def create(request: HttpRequest) -> HttpResponse:
             request.user, form.cleaned_data["name"], form.cleaned_data["region"]
         )
         messages.success(
-            request, f"Workspace “{workspace.name}” created. Its data is hosted in "
-            f"{workspace.region_label}."
+            request,
+            f"Workspace “{workspace.name}” created. Its data is hosted in "
+            f"{workspace.region_label}.",
         )
         return redirect("workspaces:home", workspace.id)
     status = 400 if form.is_bound else 200
@@ -159,7 +160,9 @@ def invite(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def revoke_invitation(request: HttpRequest, workspace_id: UUID, invitation_id: UUID) -> HttpResponse:
+def revoke_invitation(
+    request: HttpRequest, workspace_id: UUID, invitation_id: UUID
+) -> HttpResponse:
     invitation = get_invitation_for_admin(request, workspace_id, invitation_id)
     invitation.delete()
     messages.success(request, f"Invitation to {invitation.email} revoked.")
@@ -179,7 +182,9 @@ def change_role(request: HttpRequest, workspace_id: UUID, membership_id: int) ->
         return _render_members(request, status=400)
     membership.role = form.cleaned_data["role"]
     membership.save(update_fields=["role"])
-    messages.success(request, f"{membership.user.display_name} is now {membership.get_role_display()}.")
+    messages.success(
+        request, f"{membership.user.display_name} is now {membership.get_role_display()}."
+    )
     return redirect("workspaces:members", workspace_id)
 
 
@@ -238,9 +243,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     if invitation.accepted_at is not None:
         return _invitation_problem(request, "This invitation has been used already.", 410)
     if invitation.is_expired:
-        return _invitation_problem(
-            request, "This invitation has expired. Ask for a new one.", 410
-        )
+        return _invitation_problem(request, "This invitation has expired. Ask for a new one.", 410)
     email_ok = EmailAddress.objects.filter(
         user=request.user, email__iexact=invitation.email, verified=True
     ).exists()
@@ -266,5 +269,6 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _invitation_problem(request: HttpRequest, message: str, status: int) -> HttpResponse:
-    return render(request, "workspaces/invitation_problem.html", {"message": message}, status=status)
-
+    return render(
+        request, "workspaces/invitation_problem.html", {"message": message}, status=status
+    )

@@ -36,7 +36,9 @@ def test_seed_demo_creates_a_workspace_people_can_log_in_to(client):
     assert EmailAddress.objects.filter(verified=True).count() == 4
     assert WorkspaceSettings.objects.in_workspace(workspace).exists()
     assert "demo@example.com" in out.getvalue() and "demo-password" in out.getvalue()
-    response = client.post("/accounts/login/", {"login": "demo@example.com", "password": "demo-password"})
+    response = client.post(
+        "/accounts/login/", {"login": "demo@example.com", "password": "demo-password"}
+    )
     assert response.status_code == 302
 
 
@@ -57,7 +59,9 @@ def _find_python(env: dict[str, str]) -> subprocess.CompletedProcess:
 
 
 def test_find_python_fails_clearly_without_a_suitable_interpreter(tmp_path):
-    result = _find_python({"PATH": str(tmp_path), "PYENV_ROOT": str(tmp_path), "HOME": str(tmp_path)})
+    result = _find_python(
+        {"PATH": str(tmp_path), "PYENV_ROOT": str(tmp_path), "HOME": str(tmp_path)}
+    )
     assert result.returncode == 1
     assert "No Python 3.12 or newer found" in result.stderr
 
@@ -67,6 +71,8 @@ def test_find_python_finds_one_at_least_3_12():
     assert result.returncode == 0
     version = subprocess.run(
         [result.stdout.strip(), "-c", "import sys; print(sys.version_info >= (3, 12))"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert version.stdout.strip() == "True"

@@ -24,8 +24,17 @@ def test_csp_forbids_inline_code(client):
 
 @pytest.mark.parametrize(
     "name",
-    ["account_login", "account_signup", "privacy:policy", "workspaces:create", "account_email",
-     "mfa_index", "usersessions_list", "workspaces:settings", "workspaces:members"],
+    [
+        "account_login",
+        "account_signup",
+        "privacy:policy",
+        "workspaces:create",
+        "account_email",
+        "mfa_index",
+        "usersessions_list",
+        "workspaces:settings",
+        "workspaces:members",
+    ],
 )
 def test_pages_have_no_inline_scripts_or_styles(client, owner, workspace, name):
     client.post(reverse("account_login"), {"login": owner.email, "password": PASSWORD})
@@ -81,11 +90,17 @@ def test_embedded_default_runs_tasks_inline_and_redis_url_makes_redis_the_broker
 
 
 def test_email_url_configures_the_default_mailer():
-    mailers = _settings_with({"EMAIL_URL": "smtp+tls://me%40x.org:secret@mail.x.org:587"})["MAILERS"]
+    mailers = _settings_with({"EMAIL_URL": "smtp+tls://me%40x.org:secret@mail.x.org:587"})[
+        "MAILERS"
+    ]
     assert mailers["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
     assert mailers["default"]["OPTIONS"] | {"timeout": 10} == {
-        "host": "mail.x.org", "port": 587, "username": "me@x.org", "password": "secret",
-        "use_tls": True, "timeout": 10,
+        "host": "mail.x.org",
+        "port": 587,
+        "username": "me@x.org",
+        "password": "secret",
+        "use_tls": True,
+        "timeout": 10,
     }
 
 

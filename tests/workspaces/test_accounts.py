@@ -55,7 +55,14 @@ def test_duplicate_email_is_refused(client, owner):
 
 def test_weak_or_mismatched_passwords_are_refused(client):
     assert "too common" in signup(client, password="password").content.decode()
-    response = client.post(SIGNUP, {"email": "a@example.com", "password1": "a-long-fine-password", "password2": "other-long-password"})
+    response = client.post(
+        SIGNUP,
+        {
+            "email": "a@example.com",
+            "password1": "a-long-fine-password",
+            "password2": "other-long-password",
+        },
+    )
     assert "You must type the same password each time." in response.content.decode()
     assert not User.objects.exists()
 
@@ -70,9 +77,10 @@ def test_unverified_account_cannot_log_in(client):
 
 def test_failed_logins_are_rate_limited(client, owner):
     for _ in range(5):
-        assert "The email address and/or password you specified are not correct." in login(
-            client, owner.email, "wrong"
-        ).content.decode()
+        assert (
+            "The email address and/or password you specified are not correct."
+            in login(client, owner.email, "wrong").content.decode()
+        )
     response = login(client, owner.email)
     assert "Too many failed login attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session

@@ -75,7 +75,11 @@ def test_admin_invites_by_email(client, admin, workspace):
     response = client.post(url("invite", workspace), {"email": "New@Example.com", "role": "admin"})
     assert response.status_code == 302
     invitation = Invitation.objects.get(workspace=workspace)
-    assert (invitation.email, invitation.role, invitation.invited_by) == ("new@example.com", "admin", admin)
+    assert (invitation.email, invitation.role, invitation.invited_by) == (
+        "new@example.com",
+        "admin",
+        admin,
+    )
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["new@example.com"]
@@ -155,7 +159,9 @@ def test_admin_changes_a_members_role(client, admin, member, workspace):
 def test_member_cannot_change_roles(client, member, admin, workspace):
     target = Membership.objects.get(user=admin)
     client.force_login(member)
-    assert client.post(url("change_role", workspace, target.pk), {"role": "member"}).status_code == 403
+    assert (
+        client.post(url("change_role", workspace, target.pk), {"role": "member"}).status_code == 403
+    )
     assert role_of(workspace, admin) == Role.ADMIN
 
 
