@@ -236,6 +236,42 @@ STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise serves from here after collectsta
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
+# One private storage per region: a folder var/media/<region>/ in the embedded default, or
+# an S3 bucket in that region when S3_BUCKET_<REGION> is set (S3_ENDPOINT_URL for an
+# S3-compatible server). Nothing regional is ever written to the "default" storage.
+AWS_REGION_NAMES = {
+    "us": "us-east-1",
+    "eu": "eu-central-1",
+    "uk": "eu-west-2",
+    "au": "ap-southeast-2",
+}
+
+
+def _region_storage(alias: str) -> dict:
+    bucket = env.str(f"S3_BUCKET_{alias.upper()}", default="")
+    if not bucket:
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": MEDIA_ROOT / alias, "base_url": None},
+        }
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "region_name": AWS_REGION_NAMES[alias],
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    **{f"region-{alias}": _region_storage(alias) for alias in REGION_ALIASES},
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -18,6 +18,7 @@ import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from django.core.files.storage import Storage, storages
 from django.db import models
 
 if TYPE_CHECKING:
@@ -38,6 +39,11 @@ class Region(models.TextChoices):
 
 
 REGION_ALIASES = tuple(Region.values)
+
+
+def storage_for(workspace: Workspace) -> Storage:
+    """Return the file storage of a workspace's region (a folder or a bucket there)."""
+    return storages[f"region-{workspace.region}"]
 
 
 class UnscopedRegionalQuery(RuntimeError):

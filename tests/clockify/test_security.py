@@ -54,16 +54,28 @@ def test_only_login_cookies_are_set(client, owner):
     assert client.cookies[settings.SESSION_COOKIE_NAME]["httponly"]
 
 
-def _settings_with(env: dict[str, str]) -> dict:
+SETTINGS_KEYS = [
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "CSRF_TRUSTED_ORIGINS",
+    "CELERY_TASK_ALWAYS_EAGER",
+    "CELERY_BROKER_URL",
+    "MAILERS",
+]
+
+
+def _settings_with(env: dict[str, str], keys: list[str] = SETTINGS_KEYS) -> dict:
+    """Load the settings in a fresh interpreter with some environment variables set."""
     code = (
-        "import json, django; django.setup(); from django.conf import settings as s; "
-        "print(json.dumps({k: getattr(s, k) for k in ['SECURE_SSL_REDIRECT', "
-        "'SECURE_HSTS_SECONDS', 'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', "
-        "'CSRF_TRUSTED_ORIGINS', 'CELERY_TASK_ALWAYS_EAGER', 'CELERY_BROKER_URL', 'MAILERS']}))"
+        "import json, sys, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps({k: getattr(s, k) for k in sys.argv[1:]}, default=str))"
     )
-    clean = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "SITE_URL", "EMAIL_URL"}}
+    unset = {"REDIS_URL", "SITE_URL", "EMAIL_URL", "DEFAULT_REGION"}
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
     result = subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, "-c", code, *keys],
         env=clean | {"DJANGO_SETTINGS_MODULE": "clockify.settings"} | env,
         capture_output=True,
         text=True,
@@ -108,3 +120,13 @@ def test_bad_region_setting_is_a_clear_error():
     with pytest.raises(subprocess.CalledProcessError) as error:
         _settings_with({"DEFAULT_REGION": "mars"})
     assert "DEFAULT_REGION must be one of us, eu, uk, au" in error.value.stderr
+
+
+def test_s3_bucket_per_region_when_configured():
+    code_env = {"S3_BUCKET_EU": "acme-eu", "S3_ENDPOINT_URL": "http://127.0.0.1:9000"}
+    storages = _settings_with(code_env, keys=["STORAGES"])["STORAGES"]
+    assert storages["region-eu"]["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert storages["region-eu"]["OPTIONS"]["bucket_name"] == "acme-eu"
+    assert storages["region-eu"]["OPTIONS"]["region_name"] == "eu-central-1"
+    assert storages["region-uk"]["BACKEND"].endswith("FileSystemStorage")
+    assert storages["region-uk"]["OPTIONS"]["location"].endswith("media/uk")

@@ -115,3 +115,22 @@ def test_uuid7_is_time_ordered_and_version_7():
 def test_workspace_ids_are_opaque_uuids(workspace):
     assert isinstance(workspace.id, uuid.UUID)
     assert Workspace.objects.get(pk=workspace.id).db_alias == "eu"
+
+
+def test_files_are_stored_in_the_workspaces_region(owner, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from workspaces.regions import storage_for
+
+    # Assigning STORAGES makes Django build the storages again (setting_changed).
+    settings.STORAGES = settings.STORAGES | {
+        f"region-{alias}": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / alias},
+        }
+        for alias in REGION_ALIASES
+    }
+    workspace = make_workspace(owner, region="uk")
+    name = storage_for(workspace).save(f"{workspace.id}/proof.txt", ContentFile(b"hello"))
+    assert (tmp_path / "uk" / name).read_bytes() == b"hello"
+    assert not any((tmp_path / alias).exists() for alias in ("us", "eu", "au"))
