@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.mail import send_mail
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -93,8 +93,10 @@ def workspace_settings(request: HttpRequest, workspace_id: UUID) -> HttpResponse
     name_form = WorkspaceNameForm(data, instance=workspace, prefix="ws")
     settings_form = WorkspaceSettingsForm(data, instance=regional, prefix="prefs")
     if data is not None and name_form.is_valid() and settings_form.is_valid():
-        name_form.save()
-        settings_form.save()
+        # Nested so that a failed directory write also rolls back the regional one.
+        with transaction.atomic(using=workspace.db_alias), transaction.atomic(using="default"):
+            settings_form.save()
+            name_form.save()
         messages.success(request, "Workspace settings saved.")
         return redirect("workspaces:settings", workspace.id)
     if not request.membership.is_admin:
