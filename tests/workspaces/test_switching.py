@@ -56,5 +56,7 @@ def test_home_login_required_and_404_elsewhere(client, outsider, workspace):
 def test_unknown_workspace_id_is_404(client, owner):
     client.force_login(owner)
     url = reverse("workspaces:home", args=["00000000-0000-7000-8000-000000000000"])
-    assert client.get(url).status_code == 404
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "<h1>Not found</h1>" in response.content.decode()
     assert client.get("/w/not-a-uuid/").status_code == 404
