@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
 
 from workspaces.regions import RegionalModel, RegionalQuerySet
 
 if TYPE_CHECKING:
     from workspaces.models import Workspace
+
+# Clockify's limits (FORMATS.md).
+DESCRIPTION_MAX = 3000
+TASK_NAME_MAX = 1000
+PROJECT_NAME_MAX = 250
+CLIENT_NAME_MAX = 100
+TAG_NAME_MAX = 100
+RATE_FIELD = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(0)]}
 
 
 class DurationFormat(models.TextChoices):
@@ -33,7 +45,7 @@ class WorkspaceSettingsQuerySet(RegionalQuerySet):
 
 
 class WorkspaceSettings(RegionalModel):
-    """A workspace's preferences that belong with its data: currency, duration format."""
+    """A workspace's preferences that belong with its data: currency, formats, rates."""
 
     currency = models.CharField(
         max_length=3,
@@ -43,6 +55,12 @@ class WorkspaceSettings(RegionalModel):
     )
     duration_format = models.CharField(
         max_length=10, choices=DurationFormat.choices, default=DurationFormat.FULL
+    )
+    hourly_rate = models.DecimalField(
+        "default hourly rate", null=True, blank=True, **RATE_FIELD
+    )
+    members_can_manage_projects = models.BooleanField(
+        "members can create projects, clients, tasks and tags", default=False
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -56,3 +74,234 @@ class WorkspaceSettings(RegionalModel):
 
     def __str__(self) -> str:
         return f"Settings of workspace {self.workspace_id}"
+
+
+class MemberRate(RegionalModel):
+    """A member's hourly rate in a workspace; overrides the workspace default."""
+
+    user_id = models.BigIntegerField()
+    hourly_rate = models.DecimalField(**RATE_FIELD)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace_id", "user_id"], name="member_rate_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hourly_rate} for user {self.user_id}"
+
+
+class ArchivableQuerySet(RegionalQuerySet):
+    def active(self) -> ArchivableQuerySet:
+        """Rows that can still be picked for new time."""
+        return self.filter(archived=False)
+
+
+class Client(RegionalModel):
+    """Who the work is for."""
+
+    name = models.CharField(max_length=CLIENT_NAME_MAX)
+    archived = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ArchivableQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "workspace_id", Lower("name"), name="client_name_unique_in_workspace"
+            ),
+        ]
+        ordering = [Lower("name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Project(RegionalModel):
+    """What time is tracked on; optionally for a client, with its own rate and colour."""
+
+    name = models.CharField(max_length=PROJECT_NAME_MAX)
+    client = models.ForeignKey(
+        Client, null=True, blank=True, on_delete=models.PROTECT, related_name="projects"
+    )
+    color = models.CharField(
+        max_length=7,
+        default="#2f6fdf",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #2f6fdf.")],
+    )
+    billable = models.BooleanField("billable by default", default=True)
+    hourly_rate = models.DecimalField(null=True, blank=True, **RATE_FIELD)
+    is_public = models.BooleanField(
+        "public", default=True, help_text="Public projects are open to every member."
+    )
+    archived = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ArchivableQuerySet.as_manager()
+
+    class Meta:
+        # Unique per client; NULL clients are compared too (two constraints, for SQLite).
+        constraints = [
+            models.UniqueConstraint(
+                "workspace_id",
+                "client",
+                Lower("name"),
+                condition=models.Q(client__isnull=False),
+                name="project_name_unique_per_client",
+            ),
+            models.UniqueConstraint(
+                "workspace_id",
+                Lower("name"),
+                condition=models.Q(client__isnull=True),
+                name="project_name_unique_without_client",
+            ),
+        ]
+        ordering = [Lower("name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProjectMember(RegionalModel):
+    """A member who may track time on a private project."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user_id"], name="project_member_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} on {self.project_id}"
+
+
+class TaskStatus(models.TextChoices):
+    ACTIVE = "ACTIVE", "Active"
+    DONE = "DONE", "Done"
+
+
+class Task(RegionalModel):
+    """A piece of a project."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tasks")
+    name = models.CharField(max_length=TASK_NAME_MAX)
+    status = models.CharField(max_length=6, choices=TaskStatus.choices, default=TaskStatus.ACTIVE)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("project", Lower("name"), name="task_name_unique_in_project"),
+        ]
+        ordering = [Lower("name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(RegionalModel):
+    """A label for entries, e.g. 'meeting'."""
+
+    name = models.CharField(max_length=TAG_NAME_MAX)
+    archived = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ArchivableQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("workspace_id", Lower("name"), name="tag_name_unique"),
+        ]
+        ordering = [Lower("name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TimeEntryQuerySet(RegionalQuerySet):
+    def running(self) -> TimeEntryQuerySet:
+        """Entries whose timer is still going."""
+        return self.filter(end__isnull=True)
+
+    def finished(self) -> TimeEntryQuerySet:
+        return self.filter(end__isnull=False)
+
+    def of_user(self, user_id: int) -> TimeEntryQuerySet:
+        return self.filter(user_id=user_id)
+
+
+class TimeEntry(RegionalModel):
+    """A span of someone's time, running while `end` is empty."""
+
+    user_id = models.BigIntegerField()
+    description = models.CharField(max_length=DESCRIPTION_MAX, blank=True)
+    project = models.ForeignKey(
+        Project, null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+    )
+    task = models.ForeignKey(
+        Task, null=True, blank=True, on_delete=models.SET_NULL, related_name="entries"
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="entries")
+    billable = models.BooleanField(default=False)
+    start = models.DateTimeField()
+    end = models.DateTimeField(null=True, blank=True)
+    # The rate that applied when the entry was made (project, else member, else workspace):
+    # later rate changes do not rewrite history unless someone asks for it explicitly.
+    hourly_rate = models.DecimalField(null=True, blank=True, **RATE_FIELD)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TimeEntryQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True) | models.Q(end__gt=models.F("start")),
+                name="entry_ends_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["workspace_id", "user_id"],
+                condition=models.Q(end__isnull=True),
+                name="one_running_entry_per_member",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["workspace_id", "user_id", "-start"], name="entry_user_start"),
+            models.Index(fields=["workspace_id", "-start"], name="entry_workspace_start"),
+        ]
+        verbose_name_plural = "time entries"
+
+    def __str__(self) -> str:
+        return f"{self.description or '(no description)'} from {self.start:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.end is None
+
+    @property
+    def duration(self) -> timedelta:
+        """How long the entry lasted, or has lasted so far while running."""
+        return (self.end or timezone.now()) - self.start
+
+    @property
+    def amount(self) -> Decimal | None:
+        """What the entry is worth if billable: hours times the stored rate."""
+        if not self.billable or self.hourly_rate is None or self.end is None:
+            return None
+        hours = Decimal(self.duration.total_seconds()) / Decimal(3600)
+        return (hours * self.hourly_rate).quantize(Decimal("0.01"))
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # Whole seconds, as Clockify stores and exports them: a CSV backup then restores
+        # exactly the same entries.
+        self.start = self.start.replace(microsecond=0)
+        if self.end is not None:
+            self.end = self.end.replace(microsecond=0)
+        super().save(*args, **kwargs)
+
+    def stop(self, at: datetime | None = None) -> None:
+        """Stop the timer at `at` (now by default)."""
+        self.end = at or timezone.now()
+        self.save(update_fields=["end", "updated_at"])

@@ -20,6 +20,34 @@ INVITATION_MAX_AGE = timedelta(days=7)
 INVITATION_SALT = "workspaces.invitation"
 
 
+class DateFormat(models.TextChoices):
+    """Date formats people can pick (Clockify's list); values are strftime patterns."""
+
+    MDY_SLASH = "%m/%d/%Y", "MM/DD/YYYY"
+    DMY_SLASH = "%d/%m/%Y", "DD/MM/YYYY"
+    DMY_DOT = "%d.%m.%Y", "DD.MM.YYYY"
+    ISO = "%Y-%m-%d", "YYYY-MM-DD"
+    DMY_DASH = "%d-%m-%Y", "DD-MM-YYYY"
+    MDY_DASH = "%m-%d-%Y", "MM-DD-YYYY"
+
+
+class TimeFormat(models.TextChoices):
+    H12 = "12", "12-hour (02:44 PM)"
+    H24 = "24", "24-hour (14:44)"
+
+
+class Weekday(models.IntegerChoices):
+    """ISO weekday numbers, Monday = 1."""
+
+    MONDAY = 1, "Monday"
+    TUESDAY = 2, "Tuesday"
+    WEDNESDAY = 3, "Wednesday"
+    THURSDAY = 4, "Thursday"
+    FRIDAY = 5, "Friday"
+    SATURDAY = 6, "Saturday"
+    SUNDAY = 7, "Sunday"
+
+
 class UserManager(BaseUserManager["User"]):
     """Create users by email; there are no usernames."""
 
@@ -46,6 +74,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    time_zone = models.CharField(max_length=64, default="UTC")
+    week_start = models.PositiveSmallIntegerField(choices=Weekday.choices, default=Weekday.MONDAY)
+    date_format = models.CharField(
+        max_length=10, choices=DateFormat.choices, default=DateFormat.MDY_SLASH
+    )
+    time_format = models.CharField(max_length=2, choices=TimeFormat.choices, default=TimeFormat.H12)
     # The workspace shown after login and in API `activeWorkspace`.
     active_workspace = models.ForeignKey(
         "Workspace", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
