@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "workspaces.middleware.UserTimezoneMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
 ]
 

@@ -11,5 +11,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("privacy/", include("privacy.urls")),
     path("", include("workspaces.urls")),
+    path("", include("tracking.urls")),
     path("admin/", admin.site.urls),
 ]

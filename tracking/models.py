@@ -56,9 +56,7 @@ class WorkspaceSettings(RegionalModel):
     duration_format = models.CharField(
         max_length=10, choices=DurationFormat.choices, default=DurationFormat.FULL
     )
-    hourly_rate = models.DecimalField(
-        "default hourly rate", null=True, blank=True, **RATE_FIELD
-    )
+    hourly_rate = models.DecimalField("default hourly rate", null=True, blank=True, **RATE_FIELD)
     members_can_manage_projects = models.BooleanField(
         "members can create projects, clients, tasks and tags", default=False
     )

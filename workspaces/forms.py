@@ -50,9 +50,17 @@ class WorkspaceNameForm(forms.ModelForm):
 
 
 class WorkspaceSettingsForm(forms.ModelForm):
+    apply_rate_to_past = forms.BooleanField(
+        required=False,
+        label="Apply the default rate to past entries too",
+        help_text="Otherwise a new rate applies only to time tracked from now on.",
+    )
+
     class Meta:
         model = WorkspaceSettings
-        fields = ["currency", "duration_format"]
+        fields = ["currency", "duration_format", "hourly_rate", "members_can_manage_projects"]
+        labels = {"hourly_rate": "Default hourly rate"}
+        help_texts = {"hourly_rate": "Used when neither the project nor the member has a rate."}
 
     def clean_currency(self) -> str:
         return self.cleaned_data["currency"].strip().upper()

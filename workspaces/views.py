@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tracking.models import WorkspaceSettings
+from tracking.services import apply_workspace_rate_to_past_entries
 
 from . import services
 from .access import (
@@ -97,6 +98,9 @@ def workspace_settings(request: HttpRequest, workspace_id: UUID) -> HttpResponse
         with transaction.atomic(using=workspace.db_alias), transaction.atomic(using="default"):
             settings_form.save()
             name_form.save()
+            if settings_form.cleaned_data["apply_rate_to_past"]:
+                changed = apply_workspace_rate_to_past_entries(workspace)
+                messages.info(request, f"The default rate now applies to {changed} past entries.")
         messages.success(request, "Workspace settings saved.")
         return redirect("workspaces:settings", workspace.id)
     if not request.membership.is_admin:

@@ -1,0 +1,1 @@
+"""Pages for clients, projects, tasks, tags and member rates."""

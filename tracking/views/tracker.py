@@ -1,0 +1,1 @@
+"""The tracker page: the timer bar and the list of entries."""
