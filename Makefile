@@ -25,7 +25,7 @@ seed: migrate
 	$(PY) manage.py seed_demo --if-empty
 
 run: seed
-	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -31,3 +31,14 @@ def format_money(amount: Decimal | None, currency: str) -> str:
     if amount is None:
         return ""
     return f"{amount:,.2f} {currency}"
+
+
+def week_bounds(day: date, week_start: int) -> tuple[date, date]:
+    """The first and last day of the week holding `day`, weeks starting on ISO `week_start`."""
+    first = day - timedelta(days=(day.isoweekday() - week_start) % 7)
+    return first, first + timedelta(days=6)
+
+
+def local_midnight(day: date) -> datetime:
+    """The instant a day begins in the active time zone (DST-safe)."""
+    return timezone.make_aware(datetime.combine(day, time.min))

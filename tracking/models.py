@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from workspaces.regions import RegionalModel, RegionalQuerySet
+from workspaces.regions import REGION_CURRENCIES, RegionalModel, RegionalQuerySet
 
 if TYPE_CHECKING:
     from workspaces.models import Workspace
@@ -40,7 +40,8 @@ class WorkspaceSettingsQuerySet(RegionalQuerySet):
         Creating them here, not only when the workspace is created, makes workspace creation
         resumable: if the regional write was interrupted, the next read completes it.
         """
-        settings, _ = self.in_workspace(workspace).get_or_create()
+        defaults = {"currency": REGION_CURRENCIES[workspace.region]}
+        settings, _ = self.in_workspace(workspace).get_or_create(defaults=defaults)
         return settings
 
 
@@ -116,6 +117,16 @@ class Client(RegionalModel):
         return self.name
 
 
+class ProjectQuerySet(ArchivableQuerySet):
+    def visible_to(self, user_id: int, *, is_admin: bool) -> ProjectQuerySet:
+        """Projects a member may track time on: public ones and private ones they belong to."""
+        if is_admin:
+            return self
+        return self.filter(
+            models.Q(is_public=True) | models.Q(memberships__user_id=user_id)
+        ).distinct()
+
+
 class Project(RegionalModel):
     """What time is tracked on; optionally for a client, with its own rate and colour."""
 
@@ -136,7 +147,7 @@ class Project(RegionalModel):
     archived = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = ArchivableQuerySet.as_manager()
+    objects = ProjectQuerySet.as_manager()
 
     class Meta:
         # Unique per client; NULL clients are compared too (two constraints, for SQLite).

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from workspaces.models import Workspace
 
-from .models import MemberRate, Project, TimeEntry, WorkspaceSettings
+from .models import MemberRate, Project, Tag, Task, TimeEntry, WorkspaceSettings
 
 
 def resolve_rate(workspace: Workspace, user_id: int, project: Project | None) -> Decimal | None:
@@ -59,3 +64,163 @@ def apply_workspace_rate_to_past_entries(workspace: Workspace) -> int:
         .exclude(user_id__in=list(members_with_rates))
         .update(hourly_rate=rate)
     )
+
+
+class TimerError(Exception):
+    """A timer action that cannot be done; the message says why, for the person."""
+
+
+class NoRunningTimer(TimerError):
+    """Stopping with no timer running."""
+
+
+class TimerChanged(TimerError):
+    """The timer is not in the state the page showed (a double click, or another tab)."""
+
+
+# Means "whatever runs now" for `expected_running`: API clients follow Clockify's rule
+# that starting stops the running timer; pages pass the id they showed instead.
+ANY_RUNNING = object()
+
+
+@dataclass
+class EntryDetails:
+    """What an entry is about, as cleaned by a form or an API schema."""
+
+    description: str = ""
+    project: Project | None = None
+    task: Task | None = None
+    tags: list[Tag] = field(default_factory=list)
+    billable: bool = False
+
+
+def _whole_second(moment: datetime) -> datetime:
+    return moment.replace(microsecond=0)
+
+
+def _running_for_update(workspace: Workspace, user_id: int) -> TimeEntry | None:
+    entries = TimeEntry.objects.in_workspace(workspace).of_user(user_id).running()
+    return entries.select_for_update().first()
+
+
+def start_timer(
+    workspace: Workspace,
+    user_id: int,
+    details: EntryDetails,
+    *,
+    at: datetime | None = None,
+    expected_running: object = ANY_RUNNING,
+) -> TimeEntry:
+    """Start a timer, stopping the running one at the same instant (Clockify's rule).
+
+    One running entry per member is a partial unique index, so two concurrent starts
+    cannot both win: the loser sees an IntegrityError, retries once against the new state,
+    and otherwise reports a TimerError rather than failing.
+    """
+    at = _whole_second(at or timezone.now())
+    for attempt in range(2):
+        try:
+            with transaction.atomic(using=workspace.db_alias):
+                running = _running_for_update(workspace, user_id)
+                running_id = running.id if running else None
+                if expected_running is not ANY_RUNNING and running_id != expected_running:
+                    raise TimerChanged("The timer changed meanwhile; this page now shows it.")
+                if running is not None:
+                    if running.start >= at:
+                        raise TimerChanged("A timer was started this very second.")
+                    running.stop(at)
+                return _create(workspace, user_id, details, at, None)
+        except IntegrityError:
+            if attempt:
+                raise TimerChanged("Another timer started at the same moment.") from None
+            expected_running = ANY_RUNNING if expected_running is ANY_RUNNING else None
+    raise AssertionError("unreachable")
+
+
+def stop_timer(
+    workspace: Workspace,
+    user_id: int,
+    *,
+    at: datetime | None = None,
+    expected_running: object = ANY_RUNNING,
+) -> TimeEntry:
+    """Stop the member's running timer; a timer stopped within its first second lasts 1 s."""
+    at = _whole_second(at or timezone.now())
+    with transaction.atomic(using=workspace.db_alias):
+        running = _running_for_update(workspace, user_id)
+        if running is None:
+            raise NoRunningTimer("No timer is running.")
+        if expected_running is not ANY_RUNNING and running.id != expected_running:
+            raise TimerChanged("The timer changed meanwhile; this page now shows it.")
+        running.stop(max(at, running.start + timedelta(seconds=1)))
+        return running
+
+
+def create_entry(
+    workspace: Workspace, user_id: int, details: EntryDetails, start: datetime, end: datetime
+) -> TimeEntry:
+    """Add a finished entry by hand."""
+    with transaction.atomic(using=workspace.db_alias):
+        return _create(workspace, user_id, details, _whole_second(start), _whole_second(end))
+
+
+def update_entry(
+    workspace: Workspace,
+    entry: TimeEntry,
+    details: EntryDetails,
+    start: datetime,
+    end: datetime | None,
+) -> TimeEntry:
+    """Change an entry; its rate follows a change of project, and otherwise stays as stored."""
+    project_changed = entry.project_id != (details.project.id if details.project else None)
+    with transaction.atomic(using=workspace.db_alias):
+        entry.description = details.description
+        entry.project = details.project
+        entry.task = details.task
+        entry.billable = details.billable
+        entry.start = _whole_second(start)
+        entry.end = _whole_second(end) if end else None
+        if project_changed:
+            entry.hourly_rate = resolve_rate(workspace, entry.user_id, details.project)
+        entry.save()
+        entry.tags.set(details.tags)
+    return entry
+
+
+def duplicate_entry(workspace: Workspace, entry: TimeEntry) -> TimeEntry:
+    """Copy a finished entry, same times and details, as Clockify's Duplicate does."""
+    with transaction.atomic(using=workspace.db_alias):
+        copy = TimeEntry.objects.in_workspace(workspace).create(
+            user_id=entry.user_id,
+            description=entry.description,
+            project=entry.project,
+            task=entry.task,
+            billable=entry.billable,
+            start=entry.start,
+            end=entry.end,
+            hourly_rate=entry.hourly_rate,
+        )
+        copy.tags.set(entry.tags.all())
+    return copy
+
+
+def _create(
+    workspace: Workspace,
+    user_id: int,
+    details: EntryDetails,
+    start: datetime,
+    end: datetime | None,
+) -> TimeEntry:
+    entry = TimeEntry.objects.in_workspace(workspace).create(
+        user_id=user_id,
+        description=details.description,
+        project=details.project,
+        task=details.task,
+        billable=details.billable,
+        start=start,
+        end=end,
+        hourly_rate=resolve_rate(workspace, user_id, details.project),
+    )
+    if details.tags:
+        entry.tags.set(details.tags)
+    return entry

@@ -39,6 +39,8 @@ class Region(models.TextChoices):
 
 
 REGION_ALIASES = tuple(Region.values)
+# A new workspace bills in its region's currency until an admin says otherwise.
+REGION_CURRENCIES = {Region.US: "USD", Region.EU: "EUR", Region.UK: "GBP", Region.AU: "AUD"}
 
 
 def storage_for(workspace: Workspace) -> Storage:

@@ -31,7 +31,8 @@ def test_creates_workspace_in_chosen_region_with_creator_as_owner(client, owner)
     workspace = Workspace.objects.get(name="Research")
     assert workspace.region == "au"
     assert Membership.objects.get(workspace=workspace).role == Role.OWNER
-    assert WorkspaceSettings.objects.in_workspace(workspace).count() == 1
+    prefs = WorkspaceSettings.objects.in_workspace(workspace).get()
+    assert prefs.currency == "AUD"  # the region's currency until an admin changes it
     owner.refresh_from_db()
     assert owner.active_workspace == workspace
     html = response.content.decode()

@@ -64,7 +64,7 @@ def test_unscoped_create_raises_and_saves_nothing(workspace):
         WorkspaceSettings.objects.create(workspace_id=workspace.id)
     with pytest.raises(UnscopedRegionalQuery):
         WorkspaceSettings(workspace_id=workspace.id).save()
-    assert _settings_rows("eu") == {str(workspace.id): "USD"}
+    assert _settings_rows("eu") == {str(workspace.id): "EUR"}
 
 
 def test_scoped_query_sees_only_its_workspace(owner):
@@ -102,7 +102,7 @@ def test_interrupted_creation_completes_on_first_use(workspace):
     WorkspaceSettings.objects.in_workspace(workspace).delete()
     prefs = WorkspaceSettings.objects.for_workspace(workspace)
     assert prefs.workspace_id == workspace.id
-    assert _settings_rows("eu") == {str(workspace.id): "USD"}
+    assert _settings_rows("eu") == {str(workspace.id): "EUR"}
 
 
 def test_uuid7_is_time_ordered_and_version_7():

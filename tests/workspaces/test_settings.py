@@ -90,4 +90,4 @@ def test_bad_input_shows_message_and_saves_nothing(client, owner, workspace, cha
     workspace.refresh_from_db()
     assert workspace.name == "Owner's Team"
     prefs = WorkspaceSettings.objects.in_workspace(workspace).get()
-    assert (prefs.currency, prefs.duration_format) == ("USD", "full")
+    assert (prefs.currency, prefs.duration_format) == ("EUR", "full")
