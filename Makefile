@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrate seed browsers clean
+.PHONY: run test bench lint format migrate seed clean
 
 $(PY):
 	@python=$$(bin/find-python) || exit 1; \
@@ -29,6 +29,9 @@ run: seed
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	bin/bench
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -8,10 +8,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 MAX_DURATION = timedelta(hours=999)
 
-_CLOCK = re.compile(r"^(?P<h>\d{1,3}):(?P<m>\d{1,2})(?::(?P<s>\d{1,2}))?$")
-_DECIMAL = re.compile(r"^(?P<h>\d{1,3}(?:[.,]\d+)?|[.,]\d+)$")
+_CLOCK = re.compile(r"^(?P<h>\d{1,4}):(?P<m>\d{1,2})(?::(?P<s>\d{1,2}))?$")
+_DECIMAL = re.compile(r"^(?P<h>\d{1,4}(?:[.,]\d+)?|[.,]\d+)$")
 _UNITS = re.compile(
-    r"^(?:(?P<h>\d{1,3}(?:[.,]\d+)?)\s*h(?:ours?|rs?)?)?\s*"
+    r"^(?:(?P<h>\d{1,4}(?:[.,]\d+)?)\s*h(?:ours?|rs?)?)?\s*"
     r"(?:(?P<m>\d{1,5})\s*m(?:in(?:utes?)?)?)?\s*"
     r"(?:(?P<s>\d{1,6})\s*s(?:ec(?:onds?)?)?)?$",
     re.IGNORECASE,

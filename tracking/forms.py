@@ -137,7 +137,7 @@ class ManualEntryForm(EntryDetailsForm):
         required=False,
         max_length=20,
         widget=forms.TextInput(attrs={"placeholder": "1:30, 1.5 or 90m"}),
-        help_text="Give an end time or a duration.",
+        help_text="Give an end time or a duration; a duration wins.",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -147,9 +147,8 @@ class ManualEntryForm(EntryDetailsForm):
             start = self.entry.start.astimezone(self.zone)
             self.initial.update(day=start.date(), start_time=start.time())
             if self.entry.end is not None:
-                end = self.entry.end.astimezone(self.zone)
-                self.initial["end_time"] = end.time()
-                self.initial["duration"] = _compact(self.entry.end - self.entry.start)
+                # Only the end is filled in: a duration, when typed, wins over it.
+                self.initial["end_time"] = self.entry.end.astimezone(self.zone).time()
 
     def clean_duration(self) -> timedelta | None:
         text = self.cleaned_data["duration"]
@@ -225,13 +224,6 @@ class EditEntryForm(ManualEntryForm):
         return super()._end(start, day, data)
 
 
-def _compact(duration: timedelta) -> str:
-    seconds = int(duration.total_seconds())
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if seconds else f"{hours}:{minutes:02d}"
-
-
 class BulkDeleteForm(forms.Form):
     """Entries picked in the list for deletion: only the member's own, in this workspace."""
 
@@ -259,3 +251,41 @@ def _is_uuid(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+class TimesheetWeekForm(forms.Form):
+    """Which week the timesheet shows and which rows it has besides those with entries."""
+
+    week = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    rows = forms.CharField(required=False, max_length=5000)
+    add = forms.CharField(required=False, max_length=50)
+    copy = forms.BooleanField(required=False)
+
+    def clean_rows(self) -> list[str]:
+        keys = [key for key in self.cleaned_data["rows"].split(",") if key]
+        for key in keys:
+            if not (key.startswith(("p:", "t:")) and _is_uuid(key[2:])):
+                raise forms.ValidationError("The timesheet rows in the address are not valid.")
+        return keys
+
+
+class TimesheetCellForm(EntryDetailsForm):
+    """One cell: a row (project or task), a day, and the day's total for that row."""
+
+    day = forms.DateField()
+    value = forms.CharField(required=False, max_length=20)
+    rows = forms.CharField(required=False, max_length=5000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("description", "tags", "billable"):
+            del self.fields[name]
+
+    def clean_value(self) -> timedelta:
+        text = self.cleaned_data["value"]
+        if not text.strip():
+            return timedelta()
+        try:
+            return parse_duration(text)
+        except DurationError as error:
+            raise forms.ValidationError(str(error)) from None

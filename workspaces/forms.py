@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from typing import Any
 
 from django import forms
@@ -9,8 +10,10 @@ from django.conf import settings
 
 from tracking.models import WorkspaceSettings
 
-from .models import Invitation, Membership, Role, Workspace
+from .models import Invitation, Membership, Role, User, Workspace
 from .regions import Region
+
+TIME_ZONES = zoneinfo.available_timezones() - {"Factory", "localtime"}
 
 
 class WorkspaceNameField(forms.CharField):
@@ -120,3 +123,24 @@ class TransferForm(forms.Form):
             .select_related("user")
         )
         field.label_from_instance = lambda m: f"{m.user.display_name} ({m.user.email})"
+
+
+class ProfileForm(forms.ModelForm):
+    """A person's name and how they want to see times: zone, week start, formats."""
+
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        error_messages={"invalid_choice": "Choose a time zone from the list."},
+    )
+
+    class Meta:
+        model = User
+        fields = ["name", "time_zone", "week_start", "date_format", "time_format"]
+        help_texts = {"name": "Shown to your colleagues and in reports."}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [(zone, zone) for zone in sorted(TIME_ZONES)]
+
+    def clean_name(self) -> str:
+        return self.cleaned_data["name"].strip()

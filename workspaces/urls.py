@@ -6,6 +6,7 @@ app_name = "workspaces"
 
 urlpatterns = [
     path("workspaces/new/", views.create, name="create"),
+    path("profile/", views.profile, name="profile"),
     path("w/<uuid:workspace_id>/", views.home, name="home"),
     path("w/<uuid:workspace_id>/settings/", views.workspace_settings, name="settings"),
     path("w/<uuid:workspace_id>/members/", views.members, name="members"),

@@ -29,6 +29,7 @@ from .access import (
 )
 from .forms import (
     InvitationForm,
+    ProfileForm,
     RoleForm,
     TransferForm,
     WorkspaceCreateForm,
@@ -51,6 +52,19 @@ def index(request: HttpRequest) -> HttpResponse:
             return redirect("workspaces:create")
         workspace_id = first.workspace_id
     return redirect("workspaces:home", workspace_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    """Edit one's name, time zone, week start and date and time formats."""
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Profile saved.")
+        return redirect("workspaces:profile")
+    status = 400 if form.is_bound else 200
+    return render(request, "workspaces/profile.html", {"form": form}, status=status)
 
 
 @login_required
@@ -79,7 +93,7 @@ def home(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     if request.user.active_workspace_id != workspace.id:
         request.user.active_workspace = workspace
         request.user.save(update_fields=["active_workspace"])
-    return redirect("workspaces:settings", workspace.id)
+    return redirect("tracking:tracker", workspace.id)
 
 
 @login_required

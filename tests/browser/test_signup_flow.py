@@ -27,11 +27,12 @@ def test_signup_verify_create_eu_workspace(page, live_server):
     page.fill("input[name=name]", "Berlin Studio")
     page.click("label.region-option:has-text('EU (Germany)')")
     page.click("main button[type=submit]")
-    page.wait_for_url("**/settings/")
+    page.wait_for_url("**/tracker/")
 
     header = page.locator("header.topbar")
     assert header.locator(".switcher-name").inner_text() == "Berlin Studio"
     assert header.locator(".region-badge").inner_text() == "EU (Germany)"
+    page.click("nav.mainnav >> text=Workspace settings")
     assert page.locator("h2#region-heading").inner_text() == "Data hosted in EU (Germany)"
     assert page.console_problems == []
 

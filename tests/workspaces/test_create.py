@@ -36,8 +36,8 @@ def test_creates_workspace_in_chosen_region_with_creator_as_owner(client, owner)
     owner.refresh_from_db()
     assert owner.active_workspace == workspace
     html = response.content.decode()
-    assert "Data hosted in Australia" in html
-    assert 'class="region-badge"' in html
+    assert "Its data is hosted in Australia." in html
+    assert 'title="Data hosted in Australia"' in html
 
 
 def test_login_required(client):

@@ -1,1 +1,244 @@
-"""The tracker page: the timer bar and the list of entries."""
+"""The tracker page: the timer bar, manual entries and the member's entries by day."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import prefetch_related_objects
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from workspaces.access import get_membership
+from workspaces.models import Workspace
+
+from .. import entries as entry_lists
+from .. import services
+from ..access import get_in_workspace
+from ..forms import BulkDeleteForm, EditEntryForm, ManualEntryForm, TimerForm
+from ..models import TimeEntry, WorkspaceSettings
+
+PAGE = "tracking/tracker.html"
+
+
+def _own_entry(request: HttpRequest, workspace: Workspace, entry_id: UUID) -> TimeEntry:
+    # The tracker works on the member's own entries; anyone else's is a 404 here.
+    return get_in_workspace(TimeEntry, workspace, entry_id, user_id=request.user.pk)
+
+
+def _running(workspace: Workspace, user_id: int) -> TimeEntry | None:
+    entry = (
+        TimeEntry.objects.in_workspace(workspace)
+        .of_user(user_id)
+        .running()
+        .select_related("project", "task")
+        .first()
+    )
+    if entry is not None:
+        prefetch_related_objects([entry], "tags")
+    return entry
+
+
+def _form_kwargs(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    return {"workspace": request.workspace, "membership": request.membership, **extra}
+
+
+def _context(request: HttpRequest, **overrides: Any) -> dict[str, Any]:
+    workspace, user = request.workspace, request.user
+    running = _running(workspace, user.pk)
+    page = entry_lists.entry_page(workspace, user.pk, request.GET.get("before"))
+    today = timezone.localdate()
+    context = {
+        "workspace": workspace,
+        "prefs": WorkspaceSettings.objects.for_workspace(workspace),
+        "running": running,
+        "timer_form": TimerForm(
+            initial={"running": running.id if running else ""}, **_form_kwargs(request)
+        ),
+        "manual_form": ManualEntryForm(initial={"day": today}, **_form_kwargs(request)),
+        "days": page.days,
+        "next_cursor": page.next_cursor,
+        "week_total": entry_lists.week_total(workspace, user.pk, today, user.week_start)
+        + (running.duration if running else timedelta()),
+        "editing": None,
+        "now": timezone.now(),
+    }
+    context.update(overrides)
+    return context
+
+
+@login_required
+@require_GET
+def tracker(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
+    get_membership(request, workspace_id)
+    if request.htmx and request.GET.get("before"):
+        context = _context(request)
+        return render(request, PAGE + "#entry-days", context)
+    editing = None
+    if edit_id := request.GET.get("edit"):
+        editing = _own_entry(request, request.workspace, edit_id)
+    context = _context(request)
+    if editing is not None:
+        context["editing"] = editing
+        context["edit_form"] = EditEntryForm(**_form_kwargs(request, entry=editing))
+    return render(request, PAGE, context)
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    return redirect("tracking:tracker", request.workspace.id)
+
+
+def _refused(request: HttpRequest, message: str, status: int = 400, **context: Any) -> HttpResponse:
+    """Re-render the tracker with a message and 4xx (also for htmx, which swaps it in)."""
+    messages.error(request, message)
+    return render(request, PAGE, _context(request, **context), status=status)
+
+
+@login_required
+@require_POST
+def start(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
+    get_membership(request, workspace_id)
+    form = TimerForm(request.POST, **_form_kwargs(request))
+    if not form.is_valid():
+        return _refused(request, "The timer was not started.", timer_form=form)
+    expected = form.cleaned_data["running"] or None
+    try:
+        services.start_timer(
+            request.workspace,
+            request.user.pk,
+            form.details(),
+            expected_running=UUID(expected) if expected else None,
+        )
+    except ValueError:
+        return _refused(request, "The timer was not started: the page was out of date.")
+    except services.TimerError as error:
+        return _refused(request, str(error), status=409)
+    return _back(request)
+
+
+@login_required
+@require_POST
+def stop(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
+    get_membership(request, workspace_id)
+    expected = request.POST.get("running", "")
+    try:
+        services.stop_timer(
+            request.workspace,
+            request.user.pk,
+            expected_running=UUID(expected) if expected else services.ANY_RUNNING,
+        )
+    except ValueError:
+        return _refused(request, "The timer was not stopped: the page was out of date.")
+    except services.NoRunningTimer as error:
+        return _refused(request, str(error), status=400)
+    except services.TimerError as error:
+        return _refused(request, str(error), status=409)
+    return _back(request)
+
+
+@login_required
+@require_POST
+def add_entry(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
+    get_membership(request, workspace_id)
+    form = ManualEntryForm(request.POST, **_form_kwargs(request))
+    if not form.is_valid():
+        return _refused(request, "The entry was not added.", manual_form=form, manual_open=True)
+    data = form.cleaned_data
+    services.create_entry(
+        request.workspace, request.user.pk, form.details(), data["start"], data["end"]
+    )
+    messages.success(request, "Entry added.")
+    return _back(request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_entry(request: HttpRequest, workspace_id: UUID, entry_id: UUID) -> HttpResponse:
+    get_membership(request, workspace_id)
+    entry = _own_entry(request, request.workspace, entry_id)
+    prefetch_related_objects([entry], "tags")
+    form = EditEntryForm(request.POST or None, **_form_kwargs(request, entry=entry))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.update_entry(request.workspace, entry, form.details(), data["start"], data["end"])
+        if request.htmx:
+            response = HttpResponse(status=204)
+            # Day groups and totals may all change: let the page reload its list.
+            response["HX-Refresh"] = "true"
+            return response
+        messages.success(request, "Entry saved.")
+        return _back(request)
+    context = {"workspace": request.workspace, "entry": entry, "edit_form": form}
+    status = 400 if form.is_bound else 200
+    if request.htmx:
+        context["prefs"] = WorkspaceSettings.objects.for_workspace(request.workspace)
+        return render(request, PAGE + "#entry-edit", context, status=status)
+    return render(request, PAGE, _context(request, editing=entry, edit_form=form), status=status)
+
+
+@login_required
+@require_POST
+def continue_entry(request: HttpRequest, workspace_id: UUID, entry_id: UUID) -> HttpResponse:
+    get_membership(request, workspace_id)
+    entry = _own_entry(request, request.workspace, entry_id)
+    details = services.EntryDetails(
+        description=entry.description,
+        project=entry.project,
+        task=entry.task,
+        tags=list(entry.tags.all()),
+        billable=entry.billable,
+    )
+    try:
+        services.start_timer(request.workspace, request.user.pk, details)
+    except services.TimerError as error:
+        return _refused(request, str(error), status=409)
+    return _back(request)
+
+
+@login_required
+@require_POST
+def duplicate_entry(request: HttpRequest, workspace_id: UUID, entry_id: UUID) -> HttpResponse:
+    get_membership(request, workspace_id)
+    entry = _own_entry(request, request.workspace, entry_id)
+    if entry.is_running:
+        return _refused(request, "A running entry cannot be duplicated; stop it first.")
+    services.duplicate_entry(request.workspace, entry)
+    messages.success(request, "Entry duplicated.")
+    return _back(request)
+
+
+@login_required
+@require_POST
+def delete_entry(request: HttpRequest, workspace_id: UUID, entry_id: UUID) -> HttpResponse:
+    get_membership(request, workspace_id)
+    entry = _own_entry(request, request.workspace, entry_id)
+    entry.delete()
+    messages.success(request, "Entry deleted.")
+    return _back(request)
+
+
+@login_required
+@require_POST
+def bulk_delete(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
+    """Delete the selected entries after a confirmation step; all or nothing."""
+    get_membership(request, workspace_id)
+    workspace = request.workspace
+    form = BulkDeleteForm(request.POST, workspace=workspace, user_id=request.user.pk)
+    if not form.is_valid():
+        return _refused(request, form.errors["entries"][0])
+    ids = form.cleaned_data["entries"]
+    if not form.cleaned_data["confirm"]:
+        context = {"workspace": workspace, "ids": ids, "count": len(ids)}
+        return render(request, "tracking/confirm_bulk_delete.html", context)
+    with transaction.atomic(using=workspace.db_alias):
+        deleted = TimeEntry.objects.in_workspace(workspace).of_user(request.user.pk)
+        count = deleted.filter(id__in=ids).delete()[1].get(TimeEntry._meta.label, 0)
+    messages.success(request, f"{count} entr{'y' if count == 1 else 'ies'} deleted.")
+    return redirect(reverse("tracking:tracker", args=[workspace.id]))

@@ -4,9 +4,12 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import timezone
 
+from tracking.demo import build_catalog, load_entries
+from tracking.models import TimeEntry
 from workspaces import services
 from workspaces.models import Membership, Role, User, Workspace
 from workspaces.regions import Region
@@ -32,6 +35,12 @@ class Command(BaseCommand):
             help="Region of the demo workspace (default: the DEFAULT_REGION setting).",
         )
         parser.add_argument(
+            "--entries",
+            type=int,
+            default=1500,
+            help="Time entries to create, newest on today (default 1500; 0 for none).",
+        )
+        parser.add_argument(
             "--if-empty",
             action="store_true",
             help="Do nothing when the directory already has accounts.",
@@ -52,6 +61,7 @@ class Command(BaseCommand):
                 workspace=workspace, user=users[email], defaults={"role": role}
             )
             User.objects.filter(pk=users[email].pk).update(active_workspace=workspace)
+        self._entries(workspace, [users[email].pk for email, _, _ in PEOPLE], options["entries"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo workspace “{workspace.name}” ({workspace.region_label}) is ready.\n"
@@ -60,6 +70,23 @@ class Command(BaseCommand):
                 f"(also alice@example.com as admin, bob@ and carol@example.com as members, "
                 f"same password)."
             )
+        )
+
+    def _entries(self, workspace: Workspace, user_ids: list[int], count: int) -> None:
+        if count < 0:
+            raise CommandError("--entries cannot be negative.")
+        existing = TimeEntry.objects.in_workspace(workspace).count()
+        if existing:
+            self.stdout.write(f"The demo workspace has {existing} entries already; none added.")
+            return
+        if count == 0:
+            build_catalog(workspace)
+            return
+        made, seconds = load_entries(workspace, user_ids, count, timezone.localdate())
+        rate = made / seconds if seconds else made
+        self.stdout.write(
+            f"Created {made:,} entries in {seconds:.1f} s ({rate:,.0f} entries/s) "
+            f"in the {workspace.region_label} database."
         )
 
     @transaction.atomic(using="default")

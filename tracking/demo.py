@@ -1,0 +1,202 @@
+"""Deterministic demo tracking data: clients, projects, tasks, tags and a year of entries.
+
+Entries are written in bulk: PostgreSQL's COPY when the region is on PostgreSQL (a million
+rows in well under a minute), batched bulk_create elsewhere.
+"""
+
+from __future__ import annotations
+
+import random
+import time as clock
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db import connections, transaction
+
+from workspaces.models import Workspace
+from workspaces.regions import uuid7
+
+from .models import Client, MemberRate, Project, Tag, Task, TimeEntry, WorkspaceSettings
+
+CATALOG = {
+    "Acme Corp": [("Website redesign", "#e0457b", "120.00", ["Design", "Copy", "Front end"])],
+    "Globex": [("Mobile app", "#2f6fdf", None, ["iOS", "Android", "Release"])],
+    "Initech": [("Data migration", "#f08c00", "95.00", ["Planning", "Scripts"])],
+    "Umbrella Health": [("Patient portal", "#22a06b", None, ["Research", "Build"])],
+    "": [("Internal", "#6e7781", None, ["Meetings", "Hiring"]), ("Sales", "#8250df", None, [])],
+}
+TAGS = ["meeting", "deep work", "review", "support", "travel", "bug"]
+DESCRIPTIONS = [
+    "Weekly sync",
+    "Sprint planning",
+    "Code review",
+    "Fix login redirect",
+    "Client call",
+    "Write proposal",
+    "Design mock-ups",
+    "Update documentation",
+    "Deploy to staging",
+    "Customer support tickets",
+    "Interview candidate",
+    "Research analytics options",
+    "",
+]
+BATCH = 5000
+
+
+@dataclass
+class Catalog:
+    projects: list[Project]
+    tasks: dict[object, list[Task]]
+    tags: list[Tag]
+
+
+def build_catalog(workspace: Workspace) -> Catalog:
+    """Create the demo clients, projects, tasks and tags once; return what exists."""
+    scoped = Project.objects.in_workspace(workspace)
+    if not scoped.exists():
+        settings = WorkspaceSettings.objects.for_workspace(workspace)
+        settings.hourly_rate = Decimal("75.00")
+        settings.save(update_fields=["hourly_rate"])
+        for client_name, projects in CATALOG.items():
+            client = (
+                Client.objects.in_workspace(workspace).create(name=client_name)
+                if client_name
+                else None
+            )
+            for name, color, rate, tasks in projects:
+                project = scoped.create(
+                    name=name,
+                    client=client,
+                    color=color,
+                    hourly_rate=Decimal(rate) if rate else None,
+                    billable=client is not None,
+                )
+                for task in tasks:
+                    Task.objects.in_workspace(workspace).create(project=project, name=task)
+        for tag in TAGS:
+            Tag.objects.in_workspace(workspace).create(name=tag)
+    projects = list(scoped.order_by("name"))
+    tasks: dict[object, list[Task]] = {p.id: [] for p in projects}
+    for task in Task.objects.in_workspace(workspace).order_by("name"):
+        tasks[task.project_id].append(task)
+    return Catalog(projects, tasks, list(Tag.objects.in_workspace(workspace).order_by("name")))
+
+
+def _rates(workspace: Workspace, user_ids: list[int]) -> dict[int, Decimal | None]:
+    default = WorkspaceSettings.objects.for_workspace(workspace).hourly_rate
+    member = dict(MemberRate.objects.in_workspace(workspace).values_list("user_id", "hourly_rate"))
+    return {user_id: member.get(user_id, default) for user_id in user_ids}
+
+
+def generate(
+    workspace: Workspace, user_ids: list[int], catalog: Catalog, count: int, until: date
+) -> Iterator[tuple[TimeEntry, list[Tag]]]:
+    """Yield `count` realistic entries, newest day first, spread over the members' workdays."""
+    rng = random.Random(f"{workspace.id}-{count}")
+    rates = _rates(workspace, user_ids)
+    made = 0
+    day = until
+    while made < count:
+        if day.weekday() < 5:
+            for user_id in user_ids:
+                moment = datetime.combine(day, time(8, 0), tzinfo=UTC)
+                moment += timedelta(minutes=rng.randrange(0, 90, 5))
+                for _ in range(rng.randint(3, 7)):
+                    if made >= count:
+                        return
+                    length = timedelta(minutes=rng.randrange(15, 180, 5), seconds=rng.randrange(60))
+                    project = rng.choice(catalog.projects) if rng.random() < 0.92 else None
+                    tasks = catalog.tasks.get(project.id, []) if project else []
+                    task = rng.choice(tasks) if tasks and rng.random() < 0.6 else None
+                    tags = rng.sample(catalog.tags, k=rng.choice((0, 0, 0, 1, 1, 2)))
+                    rate = (
+                        project.hourly_rate if project and project.hourly_rate else rates[user_id]
+                    )
+                    entry = TimeEntry(
+                        id=uuid7(),
+                        workspace_id=workspace.id,
+                        user_id=user_id,
+                        description=rng.choice(DESCRIPTIONS),
+                        project=project,
+                        task=task,
+                        billable=bool(project and project.billable),
+                        start=moment,
+                        end=moment + length,
+                        hourly_rate=rate,
+                        created_at=moment + length,
+                        updated_at=moment + length,
+                    )
+                    made += 1
+                    yield entry, tags
+                    moment += length + timedelta(minutes=rng.randrange(0, 45, 5))
+        day -= timedelta(days=1)
+
+
+def load_entries(
+    workspace: Workspace, user_ids: list[int], count: int, until: date
+) -> tuple[int, float]:
+    """Write `count` demo entries; return how many and how many seconds it took."""
+    started = clock.perf_counter()
+    catalog = build_catalog(workspace)
+    rows = generate(workspace, user_ids, catalog, count, until)
+    connection = connections[workspace.db_alias]
+    with transaction.atomic(using=workspace.db_alias):
+        if connection.vendor == "postgresql":
+            _copy(connection, rows)
+        else:
+            _bulk_create(workspace, rows)
+    return count, clock.perf_counter() - started
+
+
+ENTRY_COLUMNS = [
+    "id",
+    "workspace_id",
+    "user_id",
+    "description",
+    "project_id",
+    "task_id",
+    "billable",
+    "start",
+    "end",
+    "hourly_rate",
+    "created_at",
+    "updated_at",
+]
+
+
+def _copy(connection: object, rows: Iterator[tuple[TimeEntry, list[Tag]]]) -> None:
+    entry_table = TimeEntry._meta.db_table
+    tag_table = TimeEntry.tags.through._meta.db_table
+    links: list[tuple[object, object]] = []
+    columns = ", ".join(f'"{c}"' for c in ENTRY_COLUMNS)
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg's own cursor, for COPY
+        with raw.copy(f'COPY "{entry_table}" ({columns}) FROM STDIN') as copy:
+            for entry, tags in rows:
+                copy.write_row([getattr(entry, name) for name in ENTRY_COLUMNS])
+                links.extend((entry.id, tag.id) for tag in tags)
+        with raw.copy(f'COPY "{tag_table}" (timeentry_id, tag_id) FROM STDIN') as copy:
+            for link in links:
+                copy.write_row(link)
+
+
+def _bulk_create(workspace: Workspace, rows: Iterator[tuple[TimeEntry, list[Tag]]]) -> None:
+    through = TimeEntry.tags.through
+    entries: list[TimeEntry] = []
+    links: list[object] = []
+    for entry, tags in rows:
+        entries.append(entry)
+        links.extend(through(timeentry_id=entry.id, tag_id=tag.id) for tag in tags)
+        if len(entries) >= BATCH:
+            _flush(workspace, through, entries, links)
+    _flush(workspace, through, entries, links)
+
+
+def _flush(workspace: Workspace, through: type, entries: list, links: list) -> None:
+    TimeEntry.objects.in_workspace(workspace).bulk_create(entries)
+    through.objects.using(workspace.db_alias).bulk_create(links)
+    entries.clear()
+    links.clear()
