@@ -6,6 +6,7 @@ import itertools
 
 from allauth.account.models import EmailAddress
 
+from tracking.models import Client, Project, Tag, Task
 from workspaces import services
 from workspaces.models import Membership, Role, User, Workspace
 
@@ -34,3 +35,27 @@ def add_member(
     """Add a person (a new one if none) to a workspace with a role."""
     user = user or make_user()
     return Membership.objects.create(workspace=workspace, user=user, role=role)
+
+
+def make_client(workspace: Workspace, name: str | None = None, **fields: object) -> Client:
+    """Create a client in a workspace's region."""
+    name = name or f"Client {next(_numbers)}"
+    return Client.objects.in_workspace(workspace).create(name=name, **fields)
+
+
+def make_project(workspace: Workspace, name: str | None = None, **fields: object) -> Project:
+    """Create a project in a workspace's region (public, no client, unless told)."""
+    name = name or f"Project {next(_numbers)}"
+    return Project.objects.in_workspace(workspace).create(name=name, **fields)
+
+
+def make_task(project: Project, workspace: Workspace, name: str | None = None) -> Task:
+    """Create a task of a project."""
+    name = name or f"Task {next(_numbers)}"
+    return Task.objects.in_workspace(workspace).create(project=project, name=name)
+
+
+def make_tag(workspace: Workspace, name: str | None = None, **fields: object) -> Tag:
+    """Create a tag in a workspace's region."""
+    name = name or f"Tag {next(_numbers)}"
+    return Tag.objects.in_workspace(workspace).create(name=name, **fields)
