@@ -76,3 +76,23 @@ def test_find_python_finds_one_at_least_3_12():
         check=True,
     )
     assert version.stdout.strip() == "True"
+
+
+def test_seed_demo_entries_are_realistic_and_deterministic():
+    from tracking.models import Project, TimeEntry
+
+    out = StringIO()
+    call_command("seed_demo", "--entries", "300", "--region", "au", stdout=out)
+    workspace = Workspace.objects.get(name="Demo Agency")
+    entries = TimeEntry.objects.in_workspace(workspace)
+    assert entries.count() == 300
+    assert "Created 300 entries" in out.getvalue()
+    assert entries.values("user_id").distinct().count() == 4
+    assert entries.filter(project__isnull=False).count() > 200
+    assert Project.objects.in_workspace(workspace).count() >= 5
+    assert all(e.end > e.start for e in entries)
+    first = list(entries.order_by("start").values_list("description", "start", "end")[:50])
+
+    TimeEntry.objects.in_workspace(workspace).delete()
+    call_command("seed_demo", "--entries", "300", stdout=StringIO())
+    assert list(entries.order_by("start").values_list("description", "start", "end")[:50]) == first

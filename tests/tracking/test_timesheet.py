@@ -33,7 +33,9 @@ def page(workspace, **query):
 def cell(client, workspace, key, day, value, htmx=True, rows=""):
     headers = {"HX-Request": "true"} if htmx else {}
     data = {"project_task": key, "day": day, "value": value, "rows": rows}
-    return client.post(reverse("tracking:timesheet_cell", args=[workspace.id]), data, headers=headers)
+    return client.post(
+        reverse("tracking:timesheet_cell", args=[workspace.id]), data, headers=headers
+    )
 
 
 def entries(workspace):
@@ -42,7 +44,9 @@ def entries(workspace):
 
 def add(workspace, user, project, start, minutes):
     details = services.EntryDetails(project=project)
-    return services.create_entry(workspace, user.pk, details, start, start + timedelta(minutes=minutes))
+    return services.create_entry(
+        workspace, user.pk, details, start, start + timedelta(minutes=minutes)
+    )
 
 
 def test_grid_shows_rows_cells_and_totals(client, owner, workspace, project):
@@ -65,7 +69,9 @@ def test_week_starts_on_the_members_day_and_navigates(client, owner, workspace):
     owner.save()
     client.force_login(owner)
     assert client.get(*page(workspace)).context["first"].isoformat() == "2026-11-22"
-    assert client.get(*page(workspace, week="2026-12-02")).context["first"].isoformat() == "2026-11-29"
+    assert (
+        client.get(*page(workspace, week="2026-12-02")).context["first"].isoformat() == "2026-11-29"
+    )
 
 
 def test_typing_in_an_empty_cell_creates_an_entry(client, owner, workspace, project):

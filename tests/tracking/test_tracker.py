@@ -27,7 +27,11 @@ def entries(workspace: Workspace, **filters: object) -> list[TimeEntry]:
 
 def make_entry(workspace, user, start=NOW - timedelta(hours=2), minutes=60, **details):
     return services.create_entry(
-        workspace, user.pk, services.EntryDetails(**details), start, start + timedelta(minutes=minutes)
+        workspace,
+        user.pk,
+        services.EntryDetails(**details),
+        start,
+        start + timedelta(minutes=minutes),
     )
 
 
@@ -76,7 +80,13 @@ def test_page_runs_the_same_queries_for_any_number_of_entries(
     for total in (1, 60, 300):
         while len(entries(workspace)) <= total:
             n = len(entries(workspace))
-            make_entry(workspace, owner, start=NOW - timedelta(hours=3 * n + 5), project=project, tags=[tag])
+            make_entry(
+                workspace,
+                owner,
+                start=NOW - timedelta(hours=3 * n + 5),
+                project=project,
+                tags=[tag],
+            )
         with all_queries() as queries:
             assert client.get(url("tracker", workspace)).status_code == 200
         counts.append(queries.by_alias())
@@ -86,7 +96,10 @@ def test_page_runs_the_same_queries_for_any_number_of_entries(
 
 
 def test_load_more_pages_through_every_entry_once(client, owner, workspace):
-    made = [make_entry(workspace, owner, start=NOW - timedelta(hours=5 * i + 3), minutes=30) for i in range(120)]
+    made = [
+        make_entry(workspace, owner, start=NOW - timedelta(hours=5 * i + 3), minutes=30)
+        for i in range(120)
+    ]
     client.force_login(owner)
     seen, cursor = [], None
     for _ in range(10):
@@ -118,7 +131,11 @@ def test_start_and_stop(client, member, workspace, project):
     )
     assert response.status_code == 302
     (running,) = entries(workspace, end__isnull=True)
-    assert (running.user_id, running.description, running.project_id) == (member.pk, "Call", project.id)
+    assert (running.user_id, running.description, running.project_id) == (
+        member.pk,
+        "Call",
+        project.id,
+    )
     assert running.billable is True  # the project's default
     assert running.hourly_rate == 90
     assert running.start == NOW
@@ -182,7 +199,12 @@ def test_timer_refuses_projects_that_cannot_be_picked(client, member, workspace,
     private = Project.objects.in_workspace(workspace).create(name="Secret", is_public=False)
     elsewhere = Workspace.objects.get(memberships__user=outsider)
     foreign = Project.objects.in_workspace(elsewhere).create(name="Theirs")
-    value = {"archived": f"p:{archived.id}", "foreign": f"p:{foreign.id}", "garbage": "p:xyz", "private": f"p:{private.id}"}[pick]
+    value = {
+        "archived": f"p:{archived.id}",
+        "foreign": f"p:{foreign.id}",
+        "garbage": "p:xyz",
+        "private": f"p:{private.id}",
+    }[pick]
     client.force_login(member)
     response = client.post(url("start", workspace), {"project_task": value, "running": ""})
     assert response.status_code == 400
@@ -203,7 +225,13 @@ def test_timer_refuses_foreign_tags(client, owner, workspace, outsider):
 
 
 def manual(**changes):
-    data = {"description": "Report", "day": "2026-11-24", "start_time": "09:00", "end_time": "10:30", "duration": ""}
+    data = {
+        "description": "Report",
+        "day": "2026-11-24",
+        "start_time": "09:00",
+        "end_time": "10:30",
+        "duration": "",
+    }
     return data | changes
 
 
@@ -222,7 +250,9 @@ def test_manual_entry(client, owner, workspace, changes, length):
     client.force_login(owner)
     assert client.post(url("add_entry", workspace), manual(**changes)).status_code == 302
     (entry,) = entries(workspace)
-    assert entry.start == datetime(2026, 11, 24, int(manual(**changes)["start_time"][:2]), tzinfo=UTC)
+    assert entry.start == datetime(
+        2026, 11, 24, int(manual(**changes)["start_time"][:2]), tzinfo=UTC
+    )
     assert entry.end - entry.start == length
 
 
@@ -235,7 +265,9 @@ def test_manual_entry(client, owner, workspace, changes, length):
         ("America/New_York", "2026-03-08", "23:00", "01:00", 2),  # across midnight, no change
     ],
 )
-def test_entries_across_dst_keep_the_real_duration(client, owner, workspace, zone, day, start, end, hours):
+def test_entries_across_dst_keep_the_real_duration(
+    client, owner, workspace, zone, day, start, end, hours
+):
     owner.time_zone = zone
     owner.save()
     client.force_login(owner)
@@ -293,7 +325,14 @@ def test_edit_every_field(client, owner, workspace, project):
     client.force_login(owner)
     edit = url("edit_entry", workspace, entry.id)
     assert "Before" in client.get(edit).content.decode()
-    data = manual(description="After", project_task=f"p:{project.id}", tags=[str(tag.id)], billable="yes", end_time="", duration="2:15")
+    data = manual(
+        description="After",
+        project_task=f"p:{project.id}",
+        tags=[str(tag.id)],
+        billable="yes",
+        end_time="",
+        duration="2:15",
+    )
     assert client.post(edit, data).status_code == 302
     entry.refresh_from_db()
     assert entry.description == "After"
@@ -351,7 +390,11 @@ def test_duplicate_copies_everything(client, owner, workspace, project):
     client.force_login(owner)
     assert client.post(url("duplicate_entry", workspace, entry.id)).status_code == 302
     first, second = entries(workspace)
-    assert (first.start, first.end, first.description) == (second.start, second.end, second.description)
+    assert (first.start, first.end, first.description) == (
+        second.start,
+        second.end,
+        second.description,
+    )
     assert list(second.tags.all()) == [tag]
 
 
@@ -382,7 +425,11 @@ def test_bulk_delete_asks_then_deletes(client, owner, workspace):
 def test_bulk_delete_bad_selection_deletes_nothing(client, owner, member, workspace, extra):
     mine = make_entry(workspace, owner)
     theirs = make_entry(workspace, member, start=NOW - timedelta(hours=5))
-    picked = {"foreign": [str(mine.id), str(theirs.id)], "garbage": [str(mine.id), "nope"], "none": []}[extra]
+    picked = {
+        "foreign": [str(mine.id), str(theirs.id)],
+        "garbage": [str(mine.id), "nope"],
+        "none": [],
+    }[extra]
     client.force_login(owner)
     response = client.post(url("bulk_delete", workspace), {"entries": picked, "confirm": "on"})
     assert response.status_code == 400
