@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import catalog, timesheet, tracker  # noqa: F401
+from .views import catalog, timesheet, tracker
 
 app_name = "tracking"
 

@@ -66,7 +66,7 @@ def test_page_shows_times_in_the_members_zone_and_formats(client, owner, workspa
     client.force_login(owner)
     html = client.get(url("tracker", workspace)).content.decode()
     assert "26.11.2026" in html  # 15:30 UTC is already the next day in Tokyo
-    assert "00:30 – 01:30" in html
+    assert "00:30 \u2013 01:30" in html
 
 
 def test_page_runs_the_same_queries_for_any_number_of_entries(
