@@ -64,8 +64,8 @@ def find_same_name(rows: QuerySet, name: str, instance: RegionalModel | None) ->
 class NamedRowForm(forms.Form):
     """Create or rename a client, tag or task: its name is unique in its scope, ignoring case."""
 
-    model: type[RegionalModel] = Client
-    noun = "client"
+    model: type[RegionalModel]
+    noun: str
 
     def __init__(
         self,
@@ -118,16 +118,24 @@ class NamedRowForm(forms.Form):
 
 
 class ClientForm(NamedRowForm):
+    """Create or rename a client; unique in the workspace."""
+
+    model = Client
+    noun = "client"
     name = NameField(CLIENT_NAME_MAX, "client", label="Client name")
 
 
 class TagForm(NamedRowForm):
+    """Create or rename a tag; unique in the workspace."""
+
     model = Tag
     noun = "tag"
     name = NameField(TAG_NAME_MAX, "tag", label="Tag name")
 
 
 class TaskForm(NamedRowForm):
+    """Create or rename a task; unique in its project."""
+
     model = Task
     noun = "task"
     name = NameField(TASK_NAME_MAX, "task", label="Task name")

@@ -158,6 +158,7 @@ def _render_clients(
 @login_required
 @require_POST
 def client_create(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
+    """Add a client."""
     workspace = _for_manager(request, workspace_id)
     form = ClientForm(request.POST, workspace=workspace)
     if not (form.is_valid() and _saved(form)):
@@ -169,6 +170,7 @@ def client_create(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def client_edit(request: HttpRequest, workspace_id: UUID, client_id: UUID) -> HttpResponse:
+    """Rename a client."""
     workspace = _for_manager(request, workspace_id)
     client = get_in_workspace(Client, workspace, client_id)
     form = ClientForm(_posted(request), workspace=workspace, instance=client)
@@ -181,6 +183,7 @@ def client_edit(request: HttpRequest, workspace_id: UUID, client_id: UUID) -> Ht
 def client_archive(
     request: HttpRequest, workspace_id: UUID, client_id: UUID, archived: bool
 ) -> HttpResponse:
+    """Archive a client, or restore it."""
     workspace = _for_manager(request, workspace_id)
     _set_archived(request, get_in_workspace(Client, workspace, client_id), archived)
     return redirect("tracking:clients", workspace.id)
@@ -189,6 +192,7 @@ def client_archive(
 @login_required
 @require_POST
 def client_delete(request: HttpRequest, workspace_id: UUID, client_id: UUID) -> HttpResponse:
+    """Delete a client that has no projects."""
     workspace = _for_manager(request, workspace_id)
     client = get_in_workspace(Client, workspace, client_id)
     if not _delete(workspace, client):
@@ -225,6 +229,7 @@ def projects(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_create(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
+    """Create a project."""
     workspace = _for_manager(request, workspace_id)
     form = ProjectForm(_posted(request), membership=request.membership)
     if form.is_bound and form.is_valid() and (project := _save_project(request, form)):
@@ -237,6 +242,7 @@ def project_create(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_edit(request: HttpRequest, workspace_id: UUID, project_id: UUID) -> HttpResponse:
+    """Edit a project: name, client, colour, billing, rate and access."""
     workspace = _for_manager(request, workspace_id)
     project = _get_project(request, workspace, project_id)
     title = f"Edit the project “{project.name}”"
@@ -316,6 +322,7 @@ def _render_project(
 def project_archive(
     request: HttpRequest, workspace_id: UUID, project_id: UUID, archived: bool
 ) -> HttpResponse:
+    """Archive a project, or restore it."""
     workspace = _for_manager(request, workspace_id)
     _set_archived(request, _get_project(request, workspace, project_id), archived)
     return redirect("tracking:projects", workspace.id)
@@ -324,6 +331,7 @@ def project_archive(
 @login_required
 @require_POST
 def project_delete(request: HttpRequest, workspace_id: UUID, project_id: UUID) -> HttpResponse:
+    """Delete a project without time entries, with its tasks."""
     workspace = _for_manager(request, workspace_id)
     project = _get_project(request, workspace, project_id)
     if not _delete(workspace, project):
@@ -343,6 +351,7 @@ def project_delete(request: HttpRequest, workspace_id: UUID, project_id: UUID) -
 @login_required
 @require_POST
 def task_create(request: HttpRequest, workspace_id: UUID, project_id: UUID) -> HttpResponse:
+    """Add a task to a project."""
     workspace = _for_manager(request, workspace_id)
     project = _get_project(request, workspace, project_id)
     form = TaskForm(request.POST, workspace=workspace, project=project)
@@ -357,6 +366,7 @@ def task_create(request: HttpRequest, workspace_id: UUID, project_id: UUID) -> H
 def task_edit(
     request: HttpRequest, workspace_id: UUID, project_id: UUID, task_id: UUID
 ) -> HttpResponse:
+    """Rename a task."""
     workspace = _for_manager(request, workspace_id)
     project = _get_project(request, workspace, project_id)
     task = get_in_workspace(Task, workspace, task_id, project=project)
@@ -370,6 +380,7 @@ def task_edit(
 def task_status(
     request: HttpRequest, workspace_id: UUID, project_id: UUID, task_id: UUID, done: bool
 ) -> HttpResponse:
+    """Mark a task done, or active again."""
     workspace = _for_manager(request, workspace_id)
     project = _get_project(request, workspace, project_id)
     task = get_in_workspace(Task, workspace, task_id, project=project)
@@ -384,6 +395,7 @@ def task_status(
 def task_delete(
     request: HttpRequest, workspace_id: UUID, project_id: UUID, task_id: UUID
 ) -> HttpResponse:
+    """Delete a task; its entries stay, without the task."""
     workspace = _for_manager(request, workspace_id)
     project = _get_project(request, workspace, project_id)
     task = get_in_workspace(Task, workspace, task_id, project=project)
@@ -423,6 +435,7 @@ def _render_tags(
 @login_required
 @require_POST
 def tag_create(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
+    """Add a tag."""
     workspace = _for_manager(request, workspace_id)
     form = TagForm(request.POST, workspace=workspace)
     if not (form.is_valid() and _saved(form)):
@@ -434,6 +447,7 @@ def tag_create(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def tag_edit(request: HttpRequest, workspace_id: UUID, tag_id: UUID) -> HttpResponse:
+    """Rename a tag."""
     workspace = _for_manager(request, workspace_id)
     tag = get_in_workspace(Tag, workspace, tag_id)
     form = TagForm(_posted(request), workspace=workspace, instance=tag)
@@ -446,6 +460,7 @@ def tag_edit(request: HttpRequest, workspace_id: UUID, tag_id: UUID) -> HttpResp
 def tag_archive(
     request: HttpRequest, workspace_id: UUID, tag_id: UUID, archived: bool
 ) -> HttpResponse:
+    """Archive a tag, or restore it."""
     workspace = _for_manager(request, workspace_id)
     _set_archived(request, get_in_workspace(Tag, workspace, tag_id), archived)
     return redirect("tracking:tags", workspace.id)
@@ -454,6 +469,7 @@ def tag_archive(
 @login_required
 @require_POST
 def tag_delete(request: HttpRequest, workspace_id: UUID, tag_id: UUID) -> HttpResponse:
+    """Delete a tag; its entries stay, without the tag."""
     workspace = _for_manager(request, workspace_id)
     tag = get_in_workspace(Tag, workspace, tag_id)
     # The tag leaves its entries; the entries themselves stay.
@@ -473,7 +489,9 @@ def rates(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     return _render_rates(request)
 
 
-def _rate_form(membership: Membership, data: QueryDict | None = None, **kwargs: Any) -> Any:
+def _rate_form(
+    membership: Membership, data: QueryDict | None = None, **kwargs: Any
+) -> MemberRateForm:
     # One form per row: the prefix keeps the fields' names and ids apart.
     return MemberRateForm(data, prefix=f"m{membership.pk}", **kwargs)
 
@@ -497,6 +515,7 @@ def _render_rates(
 @login_required
 @require_POST
 def rate_update(request: HttpRequest, workspace_id: UUID, membership_id: int) -> HttpResponse:
+    """Set, change or clear a member's hourly rate."""
     target = get_membership_for_admin(request, workspace_id, membership_id)
     workspace = request.workspace
     request.ws_settings = WorkspaceSettings.objects.for_workspace(workspace)
