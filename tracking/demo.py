@@ -93,10 +93,24 @@ def _rates(workspace: Workspace, user_ids: list[int]) -> dict[int, Decimal | Non
 
 def generate(
     workspace: Workspace, user_ids: list[int], catalog: Catalog, count: int, until: date
-) -> Iterator[tuple[TimeEntry, list[Tag]]]:
-    """Yield `count` realistic entries, newest day first, spread over the members' workdays."""
+) -> Iterator[tuple[tuple, list[object]]]:
+    """Yield `count` realistic entries, newest day first, spread over the members' workdays.
+
+    Every query runs before the first row is yielded: on PostgreSQL the rows feed a COPY,
+    and the connection can run nothing else until it ends.
+    """
+    return _entries(workspace, user_ids, catalog, count, until, _rates(workspace, user_ids))
+
+
+def _entries(
+    workspace: Workspace,
+    user_ids: list[int],
+    catalog: Catalog,
+    count: int,
+    until: date,
+    rates: dict[int, Decimal | None],
+) -> Iterator[tuple[tuple, list[object]]]:
     rng = random.Random(f"{workspace.id}-{count}")
-    rates = _rates(workspace, user_ids)
     made = 0
     day = until
     while made < count:
@@ -115,22 +129,23 @@ def generate(
                     rate = (
                         project.hourly_rate if project and project.hourly_rate else rates[user_id]
                     )
-                    entry = TimeEntry(
-                        id=uuid7(),
-                        workspace_id=workspace.id,
-                        user_id=user_id,
-                        description=rng.choice(DESCRIPTIONS),
-                        project=project,
-                        task=task,
-                        billable=bool(project and project.billable),
-                        start=moment,
-                        end=moment + length,
-                        hourly_rate=rate,
-                        created_at=moment + length,
-                        updated_at=moment + length,
+                    end = moment + length
+                    row = (
+                        uuid7(),
+                        workspace.id,
+                        user_id,
+                        rng.choice(DESCRIPTIONS),
+                        project.id if project else None,
+                        task.id if task else None,
+                        bool(project and project.billable),
+                        moment,
+                        end,
+                        rate,
+                        end,
+                        end,
                     )
                     made += 1
-                    yield entry, tags
+                    yield row, [tag.id for tag in tags]
                     moment += length + timedelta(minutes=rng.randrange(0, 45, 5))
         day -= timedelta(days=1)
 
@@ -151,6 +166,7 @@ def load_entries(
     return count, clock.perf_counter() - started
 
 
+# The order of a generated row: the COPY columns, also TimeEntry's field names.
 ENTRY_COLUMNS = [
     "id",
     "workspace_id",
@@ -167,7 +183,7 @@ ENTRY_COLUMNS = [
 ]
 
 
-def _copy(connection: object, rows: Iterator[tuple[TimeEntry, list[Tag]]]) -> None:
+def _copy(connection: object, rows: Iterator[tuple[tuple, list[object]]]) -> None:
     entry_table = TimeEntry._meta.db_table
     tag_table = TimeEntry.tags.through._meta.db_table
     links: list[tuple[object, object]] = []
@@ -175,21 +191,22 @@ def _copy(connection: object, rows: Iterator[tuple[TimeEntry, list[Tag]]]) -> No
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg's own cursor, for COPY
         with raw.copy(f'COPY "{entry_table}" ({columns}) FROM STDIN') as copy:
-            for entry, tags in rows:
-                copy.write_row([getattr(entry, name) for name in ENTRY_COLUMNS])
-                links.extend((entry.id, tag.id) for tag in tags)
+            for row, tag_ids in rows:
+                copy.write_row(row)
+                links.extend((row[0], tag_id) for tag_id in tag_ids)
         with raw.copy(f'COPY "{tag_table}" (timeentry_id, tag_id) FROM STDIN') as copy:
             for link in links:
                 copy.write_row(link)
 
 
-def _bulk_create(workspace: Workspace, rows: Iterator[tuple[TimeEntry, list[Tag]]]) -> None:
+def _bulk_create(workspace: Workspace, rows: Iterator[tuple[tuple, list[object]]]) -> None:
     through = TimeEntry.tags.through
     entries: list[TimeEntry] = []
     links: list[object] = []
-    for entry, tags in rows:
+    for row, tag_ids in rows:
+        entry = TimeEntry(**dict(zip(ENTRY_COLUMNS, row, strict=True)))
         entries.append(entry)
-        links.extend(through(timeentry_id=entry.id, tag_id=tag.id) for tag in tags)
+        links.extend(through(timeentry_id=entry.id, tag_id=tag_id) for tag_id in tag_ids)
         if len(entries) >= BATCH:
             _flush(workspace, through, entries, links)
     _flush(workspace, through, entries, links)

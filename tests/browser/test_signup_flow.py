@@ -32,7 +32,7 @@ def test_signup_verify_create_eu_workspace(page, live_server):
     header = page.locator("header.topbar")
     assert header.locator(".switcher-name").inner_text() == "Berlin Studio"
     assert header.locator(".region-badge").inner_text() == "EU (Germany)"
-    page.click("nav.mainnav >> text=Workspace settings")
+    page.click("nav.mainnav >> text=Settings")
     assert page.locator("h2#region-heading").inner_text() == "Data hosted in EU (Germany)"
     assert page.console_problems == []
 
