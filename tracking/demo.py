@@ -197,6 +197,8 @@ def _copy(connection: object, rows: Iterator[tuple[tuple, list[object]]]) -> Non
         with raw.copy(f'COPY "{tag_table}" (timeentry_id, tag_id) FROM STDIN') as copy:
             for link in links:
                 copy.write_row(link)
+        # Fresh statistics, or the planner treats the just-filled tables as empty.
+        cursor.execute(f'ANALYZE "{entry_table}", "{tag_table}"')
 
 
 def _bulk_create(workspace: Workspace, rows: Iterator[tuple[tuple, list[object]]]) -> None:
