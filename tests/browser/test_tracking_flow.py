@@ -59,7 +59,12 @@ def test_timer_manual_entry_inline_edit_and_timesheet(page, live_server):
     page.click("nav.mainnav >> text=Timesheet")
     cell = page.locator("input.cell").first
     cell.fill("2:15")
-    cell.press("Tab")
-    page.wait_for_selector("#timesheet-grid .grand:not(:has-text('00:00:00'))")
+    before = page.locator("#timesheet-grid .grand").inner_text()
+    with page.expect_response(lambda response: "/timesheet/cell/" in response.url):
+        cell.press("Tab")
+    page.wait_for_function(
+        "before => document.querySelector('#timesheet-grid .grand').textContent.trim() !== before",
+        arg=before,
+    )
     assert page.console_problems == []
     assert TimeEntry.objects.in_workspace(workspace).count() == 3
