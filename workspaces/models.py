@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -243,3 +245,63 @@ class Invitation(models.Model):
     @property
     def is_expired(self) -> bool:
         return timezone.now() >= self.expires_at
+
+
+API_KEY_PREFIX = "ck_"
+
+
+class ApiKeyQuerySet(models.QuerySet["ApiKey"]):
+    def active(self) -> ApiKeyQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+    def issue(self, user: User, name: str) -> tuple[ApiKey, str]:
+        """Create a key for `user`; return it with the secret, which is shown only once."""
+        secret = API_KEY_PREFIX + secrets.token_urlsafe(32)
+        key = self.create(user=user, name=name, prefix=secret[:11], key_hash=_digest(secret))
+        return key, secret
+
+    def authenticate(self, secret: str) -> ApiKey | None:
+        """Return the active key with this secret, noting its use; None if unknown or revoked."""
+        if not secret or len(secret) > 200:
+            return None
+        key = self.active().select_related("user").filter(key_hash=_digest(secret)).first()
+        if key is None or not key.user.is_active:
+            return None
+        now = timezone.now()
+        # One write a minute at most: a busy client should not turn reads into writes.
+        if key.last_used_at is None or now - key.last_used_at > timedelta(minutes=1):
+            ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+            key.last_used_at = now
+        return key
+
+
+def _digest(secret: str) -> str:
+    # Keys are long random strings, so a fast hash is enough (no password stretching).
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class ApiKey(models.Model):
+    """A personal key for the REST API (X-Api-Key), stored only as a hash."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys"
+    )
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, help_text="The first characters, to recognise it.")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def revoke(self) -> None:
+        """Stop the key from working; it stays listed as revoked."""
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])
