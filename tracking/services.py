@@ -5,13 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from workspaces.models import Workspace
 
-from .models import MemberRate, Project, Tag, Task, TimeEntry, WorkspaceSettings
+if TYPE_CHECKING:
+    from .forms_catalog import NamedRowForm
+
+from .models import Client, MemberRate, Project, Tag, Task, TimeEntry, WorkspaceSettings
 
 
 def resolve_rate(workspace: Workspace, user_id: int, project: Project | None) -> Decimal | None:
@@ -224,3 +229,26 @@ def _create(
     if details.tags:
         entry.tags.set(details.tags)
     return entry
+
+
+def save_named_row(form: NamedRowForm) -> bool:
+    """Save a valid catalog form in one transaction; a name taken meanwhile is its error."""
+    try:
+        with transaction.atomic(using=form.workspace.db_alias):
+            form.save()
+    except IntegrityError:
+        # The unique constraint caught what clean() could not see: a concurrent save.
+        form.add_error("name", form.duplicate_message())
+        return False
+    return True
+
+
+def delete_catalog_row(workspace: Workspace, row: Client | Project | Task | Tag) -> bool:
+    """Delete a client, project, task or tag; False while time entries or projects need it."""
+    try:
+        with transaction.atomic(using=workspace.db_alias):
+            type(row).objects.in_workspace(workspace).filter(pk=row.pk).delete()
+    except (ProtectedError, IntegrityError):
+        # IntegrityError: a protecting row was added between the check and the delete.
+        return False
+    return True

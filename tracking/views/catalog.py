@@ -12,7 +12,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
-from django.db.models import Count, ProtectedError
+from django.db.models import Count
 from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -40,7 +40,12 @@ from tracking.models import (
     TimeEntry,
     WorkspaceSettings,
 )
-from tracking.services import apply_member_rate_to_past_entries, apply_project_rate_to_past_entries
+from tracking.services import (
+    apply_member_rate_to_past_entries,
+    apply_project_rate_to_past_entries,
+    delete_catalog_row,
+    save_named_row,
+)
 from workspaces.access import get_membership_for_admin, get_workspace_for_member
 from workspaces.models import Membership, Workspace
 
@@ -85,21 +90,9 @@ def _posted(request: HttpRequest) -> QueryDict | None:
     return request.POST if request.method == "POST" else None
 
 
-def _saved(form: NamedRowForm) -> bool:
-    """Save a valid form in one regional transaction; a name taken meanwhile is its error."""
-    try:
-        with transaction.atomic(using=form.workspace.db_alias):
-            form.save()
-    except IntegrityError:
-        # The unique constraint caught what clean() could not see: a concurrent save.
-        form.add_error("name", form.duplicate_message())
-        return False
-    return True
-
-
 def _rename(request: HttpRequest, form: NamedRowForm, *, title: str, back: str) -> HttpResponse:
     """Show a rename form; save a valid one and go back."""
-    if form.is_bound and form.is_valid() and _saved(form):
+    if form.is_bound and form.is_valid() and save_named_row(form):
         messages.success(request, f"Renamed to “{form.cleaned_data['name']}”.")
         return redirect(back)
     context = _context(request, form=form, title=title, back=back)
@@ -115,17 +108,6 @@ def _set_archived(request: HttpRequest, row: Client | Project | Tag, archived: b
         messages.success(request, f"{noun} “{row.name}” archived; it no longer appears in pickers.")
     else:
         messages.success(request, f"{noun} “{row.name}” restored.")
-
-
-def _delete(workspace: Workspace, row: Client | Project | Task | Tag) -> bool:
-    """Delete one row; False if rows that protect it exist (time entries, projects)."""
-    try:
-        with transaction.atomic(using=workspace.db_alias):
-            type(row).objects.in_workspace(workspace).filter(pk=row.pk).delete()
-    except (ProtectedError, IntegrityError):
-        # IntegrityError: a protecting row was added between the check and the delete.
-        return False
-    return True
 
 
 # --- Clients ---
@@ -161,7 +143,7 @@ def client_create(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     """Add a client."""
     workspace = _for_manager(request, workspace_id)
     form = ClientForm(request.POST, workspace=workspace)
-    if not (form.is_valid() and _saved(form)):
+    if not (form.is_valid() and save_named_row(form)):
         return _render_clients(request, form, status=400)
     messages.success(request, f"Client “{form.cleaned_data['name']}” added.")
     return redirect("tracking:clients", workspace.id)
@@ -195,7 +177,7 @@ def client_delete(request: HttpRequest, workspace_id: UUID, client_id: UUID) -> 
     """Delete a client that has no projects."""
     workspace = _for_manager(request, workspace_id)
     client = get_in_workspace(Client, workspace, client_id)
-    if not _delete(workspace, client):
+    if not delete_catalog_row(workspace, client):
         messages.error(
             request,
             f"“{client.name}” has projects, so it cannot be deleted. Archive it instead: "
@@ -334,7 +316,7 @@ def project_delete(request: HttpRequest, workspace_id: UUID, project_id: UUID) -
     """Delete a project without time entries, with its tasks."""
     workspace = _for_manager(request, workspace_id)
     project = _get_project(request, workspace, project_id)
-    if not _delete(workspace, project):
+    if not delete_catalog_row(workspace, project):
         messages.error(
             request,
             f"“{project.name}” has time entries, so it cannot be deleted. Archive it instead: "
@@ -355,7 +337,7 @@ def task_create(request: HttpRequest, workspace_id: UUID, project_id: UUID) -> H
     workspace = _for_manager(request, workspace_id)
     project = _get_project(request, workspace, project_id)
     form = TaskForm(request.POST, workspace=workspace, project=project)
-    if not (form.is_valid() and _saved(form)):
+    if not (form.is_valid() and save_named_row(form)):
         return _render_project(request, project, task_form=form, status=400)
     messages.success(request, f"Task “{form.cleaned_data['name']}” added.")
     return redirect("tracking:project", workspace.id, project.id)
@@ -400,7 +382,7 @@ def task_delete(
     project = _get_project(request, workspace, project_id)
     task = get_in_workspace(Task, workspace, task_id, project=project)
     # Entries keep their time and project; only the task is cleared (SET_NULL).
-    _delete(workspace, task)
+    delete_catalog_row(workspace, task)
     messages.success(request, f"Task “{task.name}” deleted.")
     return redirect("tracking:project", workspace.id, project.id)
 
@@ -438,7 +420,7 @@ def tag_create(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     """Add a tag."""
     workspace = _for_manager(request, workspace_id)
     form = TagForm(request.POST, workspace=workspace)
-    if not (form.is_valid() and _saved(form)):
+    if not (form.is_valid() and save_named_row(form)):
         return _render_tags(request, form, status=400)
     messages.success(request, f"Tag “{form.cleaned_data['name']}” added.")
     return redirect("tracking:tags", workspace.id)
@@ -473,7 +455,7 @@ def tag_delete(request: HttpRequest, workspace_id: UUID, tag_id: UUID) -> HttpRe
     workspace = _for_manager(request, workspace_id)
     tag = get_in_workspace(Tag, workspace, tag_id)
     # The tag leaves its entries; the entries themselves stay.
-    _delete(workspace, tag)
+    delete_catalog_row(workspace, tag)
     messages.success(request, f"Tag “{tag.name}” deleted.")
     return redirect("tracking:tags", workspace.id)
 
