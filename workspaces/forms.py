@@ -10,7 +10,7 @@ from django.conf import settings
 
 from tracking.models import WorkspaceSettings
 
-from .models import Invitation, Membership, Role, User, Workspace
+from .models import ApiKey, Invitation, Membership, Role, User, Workspace
 from .regions import Region
 
 TIME_ZONES = zoneinfo.available_timezones() - {"Factory", "localtime"}
@@ -144,3 +144,32 @@ class ProfileForm(forms.ModelForm):
 
     def clean_name(self) -> str:
         return self.cleaned_data["name"].strip()
+
+
+MAX_ACTIVE_API_KEYS = 20
+
+
+class ApiKeyForm(forms.Form):
+    """Name a new API key; a person holds at most MAX_ACTIVE_API_KEYS active ones."""
+
+    name = forms.CharField(
+        label="Key name",
+        max_length=100,
+        strip=True,
+        error_messages={"required": "Give the key a name, such as the app or script using it."},
+        help_text="To recognise it later, e.g. “Laptop timer” or “Invoicing script”.",
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # A cap on live keys limits the damage of a script that creates keys in a loop.
+        if ApiKey.objects.filter(user=self.user).active().count() >= MAX_ACTIVE_API_KEYS:
+            raise forms.ValidationError(
+                f"You have {MAX_ACTIVE_API_KEYS} active keys, the most allowed. "
+                "Revoke one you no longer use to create another."
+            )
+        return cleaned

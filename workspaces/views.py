@@ -5,14 +5,16 @@ from __future__ import annotations
 from uuid import UUID
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tracking.models import WorkspaceSettings
@@ -28,6 +30,8 @@ from .access import (
     get_workspace_for_owner,
 )
 from .forms import (
+    MAX_ACTIVE_API_KEYS,
+    ApiKeyForm,
     InvitationForm,
     ProfileForm,
     RoleForm,
@@ -36,7 +40,7 @@ from .forms import (
     WorkspaceNameForm,
     WorkspaceSettingsForm,
 )
-from .models import Invitation, Membership
+from .models import ApiKey, Invitation, Membership
 
 
 @require_GET
@@ -292,3 +296,49 @@ def _invitation_problem(request: HttpRequest, message: str, status: int) -> Http
     return render(
         request, "workspaces/invitation_problem.html", {"message": message}, status=status
     )
+
+
+# The new key's secret waits here for the one page view that shows it.
+NEW_API_KEY_SESSION_KEY = "workspaces.new_api_key"
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def api_keys(request: HttpRequest) -> HttpResponse:
+    """List one's API keys and create a named one, whose secret the next page shows once."""
+    data = request.POST if request.method == "POST" else None
+    form = ApiKeyForm(data, user=request.user)
+    if data is not None and form.is_valid():
+        key, secret = ApiKey.objects.issue(request.user, form.cleaned_data["name"])
+        # The session carries the secret, never the URL or the flash message: both can end
+        # up in logs, history or referrers.
+        request.session[NEW_API_KEY_SESSION_KEY] = secret
+        messages.success(request, f"API key “{key.name}” created.")
+        return redirect("workspaces:api_keys")
+    new_secret = request.session.pop(NEW_API_KEY_SESSION_KEY, None) if data is None else None
+    keys = list(request.user.api_keys.all())
+    context = {
+        "form": form,
+        "keys": keys,
+        "active_count": sum(key.revoked_at is None for key in keys),
+        "max_active": MAX_ACTIVE_API_KEYS,
+        "new_secret": new_secret,
+        "api_base_url": f"{settings.SITE_URL}/api/v1/",
+    }
+    status = 400 if data is not None else 200
+    return render(request, "workspaces/api_keys.html", context, status=status)
+
+
+@login_required
+@require_POST
+def revoke_api_key(request: HttpRequest, key_id: int) -> HttpResponse:
+    """Revoke one of one's API keys: it stops working at once and stays listed."""
+    # Another person's key is a 404, the same answer as a missing one.
+    key = get_object_or_404(ApiKey, pk=key_id, user_id=request.user.pk)
+    if key.revoked_at is not None:
+        messages.info(request, f"API key “{key.name}” was already revoked.")
+        return redirect("workspaces:api_keys")
+    key.revoke()
+    messages.success(request, f"API key “{key.name}” revoked; requests using it are refused.")
+    return redirect("workspaces:api_keys")
