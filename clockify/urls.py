@@ -4,10 +4,12 @@ from django.urls import include, path
 from workspaces import views as workspace_views
 
 from . import views
+from .api import api
 
 urlpatterns = [
     path("", workspace_views.index, name="index"),
     path("healthz", views.healthz, name="healthz"),
+    path("api/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("privacy/", include("privacy.urls")),
     path("", include("workspaces.urls")),

@@ -117,6 +117,15 @@ class RegionalQuerySet(models.QuerySet):
         qs._workspace = workspace
         return qs
 
+    def in_workspaces(self, workspaces: list[Workspace]) -> RegionalQuerySet:
+        """Scope to several workspaces of one region (for lists that span workspaces)."""
+        aliases = {workspace.db_alias for workspace in workspaces}
+        if len(aliases) > 1:
+            raise UnscopedRegionalQuery("in_workspaces() takes workspaces of one region only.")
+        if not aliases:
+            return self.none()
+        return self.using(aliases.pop()).filter(workspace_id__in=[w.id for w in workspaces])
+
     def _require_workspace(self) -> Workspace:
         if self._workspace is None:
             raise UnscopedRegionalQuery(

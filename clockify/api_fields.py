@@ -1,0 +1,95 @@
+"""Shared pieces of the API: Clockify's timestamp, duration and money formats, paging."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Annotated, Any
+
+from django.http import Http404, HttpRequest
+from ninja import Schema
+from pydantic import BeforeValidator
+
+from workspaces.access import get_membership
+from workspaces.models import Membership
+
+MAX_PAGE_SIZE = 5000  # Clockify's limit for time entries
+
+
+def _iso_text(value: Any) -> Any:
+    # Pydantic would read a bare number as a Unix time; Clockify takes ISO 8601 text only.
+    if not isinstance(value, str | datetime):
+        raise ValueError("use an ISO 8601 timestamp such as 2026-03-04T10:23:52Z")
+    return value
+
+
+Instant = Annotated[datetime, BeforeValidator(_iso_text)]
+
+
+def instant(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a Z, to the second: 2026-03-04T10:23:52Z."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def iso_duration(value: timedelta | None) -> str | None:
+    """ISO 8601 duration as Clockify writes it: PT1H30M, PT45S, PT0S."""
+    if value is None:
+        return None
+    seconds = max(int(value.total_seconds()), 0)
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = f"{hours}H" if hours else ""
+    parts += f"{minutes}M" if minutes else ""
+    parts += f"{seconds}S" if seconds or not parts else ""
+    return "PT" + parts
+
+
+def utc(value: datetime) -> datetime:
+    """A timestamp from a request: naive ones are taken as UTC, as Clockify's are."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def money(amount: Decimal | None, currency: str) -> dict[str, Any] | None:
+    """Clockify's rate object: the amount in cents."""
+    if amount is None:
+        return None
+    return {"amount": int((amount * 100).to_integral_value()), "currency": currency}
+
+
+def cents_to_decimal(cents: int | None) -> Decimal | None:
+    return None if cents is None else (Decimal(cents) / 100).quantize(Decimal("0.01"))
+
+
+def parse_id(value: str | None) -> uuid.UUID:
+    """An id from a path or body; a malformed one is the same 404 as a missing one."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise Http404("Not found.") from None
+
+
+def member_of(request: HttpRequest, workspace_id: str) -> Membership:
+    """The caller's membership of a workspace: 404 unless they belong to it."""
+    return get_membership(request, parse_id(workspace_id))
+
+
+def page_slice(page: int, page_size: int) -> slice:
+    return slice((page - 1) * page_size, page * page_size)
+
+
+class Rate(Schema):
+    amount: int
+    currency: str
+
+
+class RateIn(Schema):
+    amount: int | None = None
+    currency: str | None = None
+
+
+class ErrorOut(Schema):
+    message: str
+    code: int
