@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -9,7 +10,8 @@ from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest
 from ninja import Schema
-from pydantic import BeforeValidator
+from ninja.schema import DjangoGetter
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from workspaces.access import get_membership
 from workspaces.models import Membership
@@ -17,14 +19,56 @@ from workspaces.models import Membership
 MAX_PAGE_SIZE = 5000  # Clockify's limit for time entries
 
 
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
 def _iso_text(value: Any) -> Any:
-    # Pydantic would read a bare number as a Unix time; Clockify takes ISO 8601 text only.
-    if not isinstance(value, str | datetime):
+    # Pydantic would read a number (or a string of digits) as a Unix time; Clockify takes
+    # ISO 8601 text only.
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not ISO_DATE.match(value):
         raise ValueError("use an ISO 8601 timestamp such as 2026-03-04T10:23:52Z")
     return value
 
 
-Instant = Annotated[datetime, BeforeValidator(_iso_text)]
+def _to_utc(value: datetime) -> datetime:
+    # Whole seconds in UTC, as entries are stored; a moment that has no UTC equivalent
+    # (year 9999 at -05:00) is refused here rather than failing later.
+    try:
+        return utc(value)
+    except OverflowError:
+        raise ValueError("the timestamp is out of range") from None
+
+
+Instant = Annotated[datetime, BeforeValidator(_iso_text), AfterValidator(_to_utc)]
+
+
+def _check_text(value: Any) -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("text cannot contain NUL characters")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("text must be valid Unicode") from None
+    elif isinstance(value, dict):
+        for item in value.values():
+            _check_text(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _check_text(item)
+
+
+class ApiSchema(Schema):
+    """Base of every request schema: text that the database could not store is a 400."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable_text(cls, data: Any) -> Any:
+        # Ninja hands its schemas a DjangoGetter wrapping the parsed body or query.
+        _check_text(data._obj if isinstance(data, DjangoGetter) else data)
+        return data
 
 
 def instant(value: datetime | None) -> str | None:
@@ -48,8 +92,9 @@ def iso_duration(value: timedelta | None) -> str | None:
 
 
 def utc(value: datetime) -> datetime:
-    """A timestamp from a request: naive ones are taken as UTC, as Clockify's are."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    """A timestamp from a request, in whole seconds; naive ones are UTC, as Clockify's are."""
+    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return value.replace(microsecond=0)
 
 
 def money(amount: Decimal | None, currency: str) -> dict[str, Any] | None:
@@ -86,7 +131,7 @@ class Rate(Schema):
 
 
 class RateIn(Schema):
-    amount: int | None = None
+    amount: int | None = Field(None, ge=0, le=10**12, description="In cents.")
     currency: str | None = None
 
 

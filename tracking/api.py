@@ -18,6 +18,7 @@ from ninja.errors import HttpError
 
 from clockify.api_fields import (
     MAX_PAGE_SIZE,
+    ApiSchema,
     ErrorOut,
     Instant,
     Rate,
@@ -55,7 +56,7 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: Error
 WS = "/workspaces/{workspaceId}"
 
 
-class Paging(Schema):
+class Paging(ApiSchema):
     page: int = Field(1, ge=1, le=1_000_000)
     page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE, alias="page-size")
 
@@ -112,11 +113,11 @@ class NamedOut(Schema):
     archived: bool
 
 
-class NamedIn(Schema):
+class NamedIn(ApiSchema):
     name: str = Field(..., min_length=1)
 
 
-class NamedUpdate(Schema):
+class NamedUpdate(ApiSchema):
     name: str | None = None
     archived: bool | None = None
 
@@ -228,7 +229,7 @@ class ProjectOut(Schema):
     public: bool
 
 
-class ProjectIn(Schema):
+class ProjectIn(ApiSchema):
     name: str = Field(..., min_length=1)
     clientId: str | None = None
     isPublic: bool | None = None
@@ -237,7 +238,7 @@ class ProjectIn(Schema):
     hourlyRate: RateIn | None = None
 
 
-class ProjectUpdate(Schema):
+class ProjectUpdate(ApiSchema):
     name: str | None = None
     clientId: str | None = None
     isPublic: bool | None = None
@@ -280,6 +281,10 @@ def _project(membership: Membership, project_id: str) -> Project:
     )
 
 
+def _member_ids(workspace: Workspace) -> list[int]:
+    return list(workspace.memberships.values_list("user_id", flat=True))
+
+
 def _project_form(
     membership: Membership, data: dict[str, Any], project: Project | None
 ) -> ProjectForm:
@@ -292,7 +297,7 @@ def _project_form(
         "visibility": PUBLIC if project is None or project.is_public else PRIVATE,
         "members": list(
             ProjectMember.objects.in_workspace(membership.workspace)
-            .filter(project=project)
+            .filter(project=project, user_id__in=_member_ids(membership.workspace))
             .values_list("user_id", flat=True)
         )
         if project
@@ -374,12 +379,12 @@ class TaskOut(Schema):
     status: str
 
 
-class TaskIn(Schema):
+class TaskIn(ApiSchema):
     name: str = Field(..., min_length=1)
     status: TaskStatus | None = None
 
 
-class TaskUpdate(Schema):
+class TaskUpdate(ApiSchema):
     name: str | None = None
     status: TaskStatus | None = None
 
@@ -498,7 +503,7 @@ class EntryOut(Schema):
     customFieldValues: list[dict[str, Any]]
 
 
-class EntryIn(Schema):
+class EntryIn(ApiSchema):
     start: Instant
     end: Instant | None = None
     description: str | None = None
@@ -508,7 +513,7 @@ class EntryIn(Schema):
     billable: bool | None = None
 
 
-class EntryUpdate(Schema):
+class EntryUpdate(ApiSchema):
     start: Instant | None = None
     end: Instant | None = None
     description: str | None = None
@@ -518,7 +523,7 @@ class EntryUpdate(Schema):
     billable: bool | None = None
 
 
-class StopIn(Schema):
+class StopIn(ApiSchema):
     end: Instant
 
 
@@ -578,7 +583,14 @@ def _details(
     project_id = data.get(
         "projectId", str(entry.project_id) if entry and entry.project_id else None
     )
-    task_id = data.get("taskId", str(entry.task_id) if entry and entry.task_id else None)
+    if "taskId" in data:
+        task_id = data["taskId"]
+    elif "projectId" in data:
+        # A new project without a task: the old task goes unless it belongs to that project.
+        keep = entry and entry.task_id and str(entry.project_id) == str(project_id)
+        task_id = str(entry.task_id) if keep else None
+    else:
+        task_id = str(entry.task_id) if entry and entry.task_id else None
     key = row_key(project_id, task_id)
     if "tagIds" in data:
         tags = data["tagIds"] or []
@@ -617,6 +629,8 @@ def _user_in(membership: Membership, request: HttpRequest, user_id: str) -> int:
         target = int(user_id)
     except ValueError:
         raise HttpError(404, "Not found.") from None
+    if not 0 < target < 2**63:
+        raise HttpError(404, "Not found.")
     if not Membership.objects.filter(workspace=membership.workspace, user_id=target).exists():
         raise HttpError(404, "Not found.")
     if target != request.user.pk and not membership.is_admin:
@@ -635,6 +649,8 @@ def _add_entry(
     workspace = membership.workspace
     if end is not None:
         return services.create_entry(workspace, user_id, details, start, end)
+    if start > timezone.now():
+        raise HttpError(400, "start: a timer cannot start in the future; send an end too.")
     try:
         return services.start_timer(workspace, user_id, details, at=start)
     except services.TimerError as error:
@@ -758,9 +774,9 @@ def stop_timer(request: HttpRequest, workspaceId: str, userId: str, payload: Sto
     )
     if running is None:
         raise HttpError(404, "No timer is running.")
+    # No 999-hour cap here: a timer forgotten for weeks must still be stoppable.
     if end <= running.start:
         raise HttpError(400, "end: the end must be after the start.")
-    _check_times(running.start, end)
     try:
         entry = services.stop_timer(
             membership.workspace, user_id, at=end, expected_running=running.id

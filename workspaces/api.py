@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from clockify.api_fields import ErrorOut, Rate, member_of, money
+from clockify.api_fields import ApiSchema, ErrorOut, Rate, member_of, money
 from tracking.models import WorkspaceSettings
 
 from . import services
@@ -70,7 +70,7 @@ class WorkspaceOut(Schema):
     workspaceSettings: WorkspaceSettingsOut
 
 
-class WorkspaceIn(Schema):
+class WorkspaceIn(ApiSchema):
     name: str = Field(..., description="1 to 100 characters.")
     region: str | None = Field(None, description="us, eu, uk or au; the server default if omitted.")
 

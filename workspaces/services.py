@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from tracking.models import WorkspaceSettings
+from tracking.models import ProjectMember, WorkspaceSettings
 
 from .models import Invitation, Membership, Role, User, Workspace
 
@@ -55,12 +55,18 @@ def transfer_ownership(workspace: Workspace, new_owner: Membership) -> None:
 
 
 def leave_workspace(membership: Membership) -> None:
-    """Remove a member who is not the owner; move their active workspace elsewhere."""
+    """Remove a member who is not the owner; move their active workspace elsewhere.
+
+    Their private-project places go too, so rejoining later grants nothing silently. The
+    regional delete runs after the directory commit and is idempotent: repeating it is safe.
+    """
     user = membership.user
+    workspace = membership.workspace
     with transaction.atomic(using="default"):
         membership.delete()
-        if user.active_workspace_id == membership.workspace_id:
+        if user.active_workspace_id == workspace.id:
             user.active_workspace = (
                 Workspace.objects.filter(memberships__user=user).order_by("name").first()
             )
             user.save(update_fields=["active_workspace"])
+    ProjectMember.objects.in_workspace(workspace).filter(user_id=user.pk).delete()

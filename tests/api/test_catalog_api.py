@@ -87,7 +87,8 @@ def test_projects_crud_with_rate_in_cents(api_as, owner, workspace):
     ("body", "message"),
     [
         ({"name": "P", "color": "red"}, "color"),
-        ({"name": "P", "hourlyRate": {"amount": -100}}, "hourly_rate"),
+        ({"name": "P", "hourlyRate": {"amount": -100}}, "hourlyRate"),
+        ({"name": "P", "hourlyRate": {"amount": 10**40}}, "hourlyRate"),
         ({"name": ""}, "name"),
         ({"name": "P", "clientId": "not-an-id"}, ""),
         ({"name": "P", "billable": "maybe"}, "billable"),
