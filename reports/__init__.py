@@ -1,0 +1,1 @@
+"""Reports: the Detailed report CSV (export and import) and, later, the report pages."""

@@ -1,0 +1,498 @@
+"""Read a Detailed report CSV, in every variant FORMATS.md lists, as a stream."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+from decimal import Decimal
+
+from reports.csv_format import GUARDED, TAG_SEPARATOR
+from tracking.durations import DurationError, parse_duration
+from tracking.models import (
+    CLIENT_NAME_MAX,
+    DESCRIPTION_MAX,
+    PROJECT_NAME_MAX,
+    TAG_NAME_MAX,
+    TASK_NAME_MAX,
+)
+
+MAX_ERRORS = 1000
+
+# Our field name -> the header names it goes by, lower case.
+_COLUMNS = {
+    "project": ("project",),
+    "client": ("client",),
+    "description": ("description",),
+    "task": ("task", "activity"),
+    "user_name": ("user",),
+    "group": ("group",),
+    "email": ("email",),
+    "tags": ("tags",),
+    "billable": ("billable",),
+    "start_date": ("start date",),
+    "start_time": ("start time",),
+    "end_date": ("end date",),
+    "end_time": ("end time",),
+    "duration": ("duration (h)",),
+    "duration_decimal": ("duration (decimal)",),
+}
+_REQUIRED = {
+    "email": "Email",
+    "start_date": "Start Date",
+    "start_time": "Start Time",
+    "end_date": "End Date",
+    "end_time": "End Time",
+}
+_RATE = re.compile(r"billable rate(?: \((?P<currency>[a-z]{3})\))?", re.IGNORECASE)
+_AMOUNT = re.compile(r"billable amount(?: \((?P<currency>[a-z]{3})\))?", re.IGNORECASE)
+_LIMITS = {
+    "description": ("Description", DESCRIPTION_MAX),
+    "task": ("Task", TASK_NAME_MAX),
+    "project": ("Project", PROJECT_NAME_MAX),
+    "client": ("Client", CLIENT_NAME_MAX),
+}
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+_DATE = re.compile(r"(?P<a>\d{1,4})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<c>\d{1,4})")
+_TIME = re.compile(r"(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?(?:\s*(?P<p>[ap]m))?", re.I)
+_RATE_VALUE = re.compile(r"\d{1,10}(?:\.\d{1,2})?")
+# Date styles: year-first and dotted dates read one way; slashed and dashed ones with the
+# year last are DD/MM or MM/DD, which only a day above 12 (or the person) settles.
+_AMBIGUOUS = {"slash", "dash"}
+_PATTERNS = {
+    ("iso", False): "%Y-%m-%d",
+    ("dot", False): "%d.%m.%Y",
+    ("slash", False): "%m/%d/%Y",
+    ("slash", True): "%d/%m/%Y",
+    ("dash", False): "%m-%d-%Y",
+    ("dash", True): "%d-%m-%Y",
+}
+_LABELS = {
+    "%m/%d/%Y": "MM/DD/YYYY",
+    "%d/%m/%Y": "DD/MM/YYYY",
+    "%d.%m.%Y": "DD.MM.YYYY",
+    "%Y-%m-%d": "YYYY-MM-DD",
+    "%d-%m-%Y": "DD-MM-YYYY",
+    "%m-%d-%Y": "MM-DD-YYYY",
+}
+
+_KEYS = {
+    "Start Date": "start_date",
+    "Start Time": "start_time",
+    "End Date": "end_date",
+    "End Time": "end_time",
+}
+_Date = tuple[str, int, int, int]  # style, year, first number, second number
+_Time = tuple[int, int, int]
+
+
+@dataclass(slots=True)
+class DetailedRow:
+    """One entry read from the file; `line` is where its record starts."""
+
+    line: int
+    project: str
+    client: str
+    description: str
+    task: str
+    user_name: str
+    group: str
+    email: str
+    tags: list[str]
+    billable: bool | None  # None when the file has no Billable column
+    start: datetime  # aware, in UTC
+    end: datetime
+    rate: Decimal | None  # None when the file has no rate column or the cell is empty
+
+    @property
+    def duration(self) -> timedelta:
+        """The time between start and end; the file's Duration columns are not trusted."""
+        return self.end - self.start
+
+
+@dataclass(slots=True)
+class RowError:
+    """Why a line of the file cannot be imported."""
+
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"Line {self.line}: {self.message}"
+
+
+@dataclass
+class ParsedFile:
+    """The rows of a file, its problems and the formats it was found to use."""
+
+    rows: list[DetailedRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)  # the first MAX_ERRORS, by line
+    error_count: int = 0
+    date_pattern: str | None = None  # a workspaces.models.DateFormat value
+    # True when every date reads both as DD/MM and MM/DD: rows were read as MM/DD
+    # (Clockify's default); ask the person and read again with day_first.
+    needs_day_first: bool = False
+    clock: str | None = None  # "12" or "24", from the first row
+    seconds: bool | None = None  # whether the first row's times have seconds
+    currency: str | None = None  # from the rate or amount header
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Whether the rows can be imported as they are."""
+        return not self.error_count and not self.needs_day_first
+
+    @property
+    def date_label(self) -> str | None:
+        """The date format as people know it, e.g. 'DD/MM/YYYY'."""
+        return _LABELS.get(self.date_pattern or "")
+
+    def add_error(self, line: int, message: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(RowError(line, message))
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A row whose fields are checked, waiting for the file's day/month order."""
+
+    row: DetailedRow
+    start_date: _Date
+    start_time: _Time
+    end_date: _Date
+    end_time: _Time
+    hint: timedelta | None
+    texts: tuple[str, str]  # the start and end dates as written, for messages
+
+
+def read_detailed_csv(
+    source: Iterable[str] | Iterable[bytes] | str | bytes,
+    *,
+    zone: tzinfo,
+    day_first: bool | None = None,
+) -> ParsedFile:
+    """Read a Detailed report CSV whose times are local to `zone`, one record at a time.
+
+    `source` is anything yielding text or UTF-8 bytes: a binary file (an upload), lines, or
+    chunks of any size. Open text files with newline="" so quoted line breaks survive.
+    Bad rows are reported with their line number and left out; reading goes on. A file
+    that is not CSV or UTF-8 stops at that line. Zero-length entries (Clockify writes them)
+    are kept: TimeEntry needs end > start, so the import decides what to do with them.
+    A wall time that a daylight-saving change repeats is resolved with the file's Duration
+    column; an entry wholly inside the repeated hour reads as its first pass (nothing in the
+    file tells them apart). A wall time the change skips is an error: the file is likely
+    in another zone.
+    """
+    parsed = ParsedFile()
+    records = _records(source, parsed)
+    first = next(records, None)
+    if first is None:
+        if not parsed.error_count:
+            parsed.add_error(1, "The file is empty.")
+        return parsed
+    columns = _read_header(first[1], parsed)
+    if columns is None:
+        return parsed
+    width = len(first[1])
+    pending: list[_Pending] = []
+    style: str | None = None
+    evidence: dict[bool, int] = {}  # day_first -> first line proving it
+    for line, record in records:
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) != width:
+            parsed.add_error(line, f"It has {len(record)} fields; the header has {width}.")
+            continue
+        item = _read_row(line, record, columns, parsed)
+        if item is None:
+            continue
+        for date, text in zip((item.start_date, item.end_date), item.texts, strict=True):
+            style = style or date[0]
+            if date[0] != style:
+                parsed.add_error(line, f"The date “{text}” is written unlike the file's first.")
+                item = None
+                break
+            # Only a date that reads one way and not the other proves the order.
+            if style in _AMBIGUOUS and (date[2] > 12) != (date[3] > 12):
+                evidence.setdefault(date[2] > 12, line)
+        if item is not None:
+            pending.append(item)
+    if style is None:
+        return parsed
+    if day_first is None and style in _AMBIGUOUS:
+        if evidence:
+            # Both orders proven is a broken file: the earlier proof wins, the rest fail.
+            day_first = min(evidence, key=evidence.__getitem__)
+        else:
+            parsed.needs_day_first = True
+    day_first = bool(day_first) and style in _AMBIGUOUS
+    parsed.date_pattern = _PATTERNS[style, day_first]
+    for item in pending:
+        row = _resolve(item, day_first, zone, parsed)
+        if row is not None:
+            parsed.rows.append(row)
+    parsed.errors.sort(key=lambda error: error.line)
+    return parsed
+
+
+def _records(
+    source: Iterable[str] | Iterable[bytes] | str | bytes, parsed: ParsedFile
+) -> Iterator[tuple[int, list[str]]]:
+    """Yield (line where the record starts, fields); stop at text that is not CSV or UTF-8."""
+    reader = csv.reader(_lines(source), strict=True)
+    line = 1
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except UnicodeDecodeError:
+            parsed.add_error(reader.line_num + 1, "This is not UTF-8 text; save it as UTF-8.")
+            return
+        except csv.Error as error:
+            parsed.add_error(line, f"This is not valid CSV ({error}); nothing after it was read.")
+            return
+        yield line, record
+        line = reader.line_num + 1
+
+
+def _lines(source: Iterable[str] | Iterable[bytes] | str | bytes) -> Iterator[str]:
+    """Split text or UTF-8 bytes of any chunking into lines ending in \\r\\n, \\n or \\r."""
+    pieces: Iterable[str] | Iterable[bytes]
+    if isinstance(source, bytes):
+        pieces = io.BytesIO(source)  # line by line, so a decoding error has its line number
+    elif isinstance(source, str):
+        pieces = [source]
+    else:
+        pieces = source
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    pending = ""
+    at_start = True
+    for piece in pieces:
+        text = piece if isinstance(piece, str) else decoder.decode(piece)
+        if at_start and text:
+            text = text.removeprefix("\ufeff")
+            at_start = False
+        pending += text
+        start = 0
+        for match in _NEWLINE.finditer(pending):
+            if match.group() == "\r" and match.end() == len(pending):
+                break  # maybe the first half of a \r\n split between pieces
+            yield pending[start : match.end()]
+            start = match.end()
+        pending = pending[start:]
+    pending += decoder.decode(b"", final=True)
+    if pending:
+        yield pending
+
+
+def _read_header(names: list[str], parsed: ParsedFile) -> dict[str, int] | None:
+    """Map our fields to column positions; record the currency and the ignored columns."""
+    columns: dict[str, int] = {}
+    aliases = {alias: key for key, names_ in _COLUMNS.items() for alias in names_}
+    for position, raw in enumerate(names):
+        name = raw.strip()
+        key = aliases.get(name.lower())
+        if key is None and (match := _RATE.fullmatch(name)):
+            key = "rate"
+            parsed.currency = parsed.currency or _upper(match["currency"])
+        elif key is None and (match := _AMOUNT.fullmatch(name)):
+            parsed.currency = parsed.currency or _upper(match["currency"])
+            continue  # recomputed from duration and rate, never read
+        if key is None or key in columns:
+            parsed.ignored_columns.append(name)
+            continue
+        columns[key] = position
+    missing = [label for key, label in _REQUIRED.items() if key not in columns]
+    if missing:
+        parsed.add_error(
+            1,
+            "This is not a Detailed report: the header lacks " + ", ".join(missing) + ".",
+        )
+        return None
+    return columns
+
+
+def _upper(text: str | None) -> str | None:
+    return text.upper() if text else None
+
+
+def _unguard(text: str) -> str:
+    """Remove the one quote the exporter put before a formula-like cell."""
+    return text[1:] if text.startswith("'") and GUARDED.match(text) else text
+
+
+def _read_row(
+    line: int, record: list[str], columns: dict[str, int], parsed: ParsedFile
+) -> _Pending | None:
+    """Check every field of a record; report each problem and return None if any."""
+
+    def cell(key: str) -> str:
+        return _unguard(record[columns[key]]) if key in columns else ""
+
+    problems: list[str] = []
+    texts = {key: cell(key) for key in ("project", "client", "description", "task")}
+    for key, (label, limit) in _LIMITS.items():
+        if len(texts[key]) > limit:
+            problems.append(f"{label} is longer than {limit} characters.")
+    tags = [tag for tag in cell("tags").split(TAG_SEPARATOR) if tag]
+    if any(len(tag) > TAG_NAME_MAX for tag in tags):
+        problems.append(f"A tag is longer than {TAG_NAME_MAX} characters.")
+    email = cell("email").strip()
+    if not email:
+        problems.append("Email is empty; members are matched by email.")
+    billable: bool | None = None
+    if "billable" in columns:
+        answer = cell("billable").strip().lower()
+        if answer not in ("yes", "no"):
+            problems.append(f"Billable is “{cell('billable')}”; expected Yes or No.")
+        billable = answer == "yes"
+    rate: Decimal | None = None
+    if raw_rate := cell("rate").strip():
+        if _RATE_VALUE.fullmatch(raw_rate):
+            rate = Decimal(raw_rate)
+        else:
+            problems.append(f"Billable Rate “{raw_rate}” is not an amount like 50.00.")
+    start_date, end_date = _parse_date(cell("start_date")), _parse_date(cell("end_date"))
+    start_time, end_time = _parse_time(cell("start_time")), _parse_time(cell("end_time"))
+    for label, value, kind in (
+        ("Start Date", start_date, "date"),
+        ("Start Time", start_time, "time"),
+        ("End Date", end_date, "date"),
+        ("End Time", end_time, "time"),
+    ):
+        if value is None:
+            problems.append(f"{label} “{cell(_KEYS[label])}” is not a {kind}.")
+    for problem in problems:
+        parsed.add_error(line, problem)
+    if problems or not (start_date and start_time and end_date and end_time):
+        return None
+    if parsed.clock is None:
+        parsed.clock, parsed.seconds = _clock_of(cell("start_time"))
+    placeholder = datetime.min.replace(tzinfo=UTC)
+    row = DetailedRow(
+        line=line,
+        project=texts["project"],
+        client=texts["client"],
+        description=texts["description"],
+        task=texts["task"],
+        user_name=cell("user_name"),
+        group=cell("group"),
+        email=email,
+        tags=tags,
+        billable=billable,
+        start=placeholder,
+        end=placeholder,
+        rate=rate,
+    )
+    return _Pending(
+        row=row,
+        start_date=start_date,
+        start_time=start_time,
+        end_date=end_date,
+        end_time=end_time,
+        hint=_duration_hint(cell("duration"), cell("duration_decimal")),
+        texts=(cell("start_date"), cell("end_date")),
+    )
+
+
+def _parse_date(text: str) -> _Date | None:
+    """Read the numbers of a date in one of the six formats, the order settled later."""
+    match = _DATE.fullmatch(text.strip())
+    if match is None:
+        return None
+    a, sep, b, c = match["a"], match["sep"], int(match["b"]), match["c"]
+    if sep == "-" and len(a) == 4 and len(c) <= 2:
+        return ("iso", int(a), b, int(c))
+    if len(a) > 2 or len(c) != 4:
+        return None
+    style = {".": "dot", "/": "slash", "-": "dash"}[sep]
+    return (style, int(c), int(a), b)
+
+
+def _parse_time(text: str) -> _Time | None:
+    """Read '02:44:33 PM', '02:44 PM', '14:44:33' or '14:44'."""
+    match = _TIME.fullmatch(text.strip())
+    if match is None:
+        return None
+    hour, minute, second = int(match["h"]), int(match["m"]), int(match["s"] or 0)
+    if minute > 59 or second > 59:
+        return None
+    if match["p"]:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if match["p"].lower() == "pm" else 0)
+    elif hour > 23:
+        return None
+    return (hour, minute, second)
+
+
+def _clock_of(text: str) -> tuple[str, bool]:
+    """The clock and the seconds of a time _parse_time accepted."""
+    match = _TIME.fullmatch(text.strip())
+    return ("12" if match and match["p"] else "24"), bool(match and match["s"])
+
+
+def _duration_hint(full: str, decimal: str) -> timedelta | None:
+    """The file's own duration, used only to tell apart the two readings of a DST fold."""
+    for text in (full, decimal):
+        try:
+            return parse_duration(text)
+        except DurationError:
+            continue
+    return None
+
+
+def _resolve(
+    item: _Pending, day_first: bool, zone: tzinfo, parsed: ParsedFile
+) -> DetailedRow | None:
+    """Turn the local dates and times into UTC instants, now that the order is known."""
+    line = item.row.line
+    candidates: list[list[datetime]] = []
+    for date, time, text, label in (
+        (item.start_date, item.start_time, item.texts[0], "Start"),
+        (item.end_date, item.end_time, item.texts[1], "End"),
+    ):
+        style, year, first, second = date
+        month, day = (second, first) if style == "dot" or day_first else (first, second)
+        try:
+            local = datetime(year, month, day, *time)
+        except ValueError:
+            pattern = _PATTERNS[style, day_first and style in _AMBIGUOUS]
+            parsed.add_error(line, f"{label} Date “{text}” is not a date in {_LABELS[pattern]}.")
+            return None
+        instants = _instants(local, zone)
+        if not instants:
+            parsed.add_error(
+                line,
+                f"{label} {local:%Y-%m-%d %H:%M} does not exist in {zone}: the clocks "
+                "skipped it. Are the file's times in another time zone?",
+            )
+            return None
+        candidates.append(instants)
+    pairs = [(s, e) for s in candidates[0] for e in candidates[1] if e >= s]
+    if not pairs:
+        parsed.add_error(line, "The entry ends before it starts.")
+        return None
+    hint = item.hint
+    if hint is None:
+        start, end = min(pairs, key=lambda pair: pair[1] - pair[0])
+    else:
+        start, end = min(pairs, key=lambda pair: abs(pair[1] - pair[0] - hint))
+    item.row.start, item.row.end = start, end
+    return item.row
+
+
+def _instants(local: datetime, zone: tzinfo) -> list[datetime]:
+    """The UTC instants a wall time names: one, two in a DST fold, none in a DST gap."""
+    found: list[datetime] = []
+    for fold in (0, 1):
+        instant = local.replace(tzinfo=zone, fold=fold).astimezone(UTC)
+        if instant.astimezone(zone).replace(tzinfo=None) == local and instant not in found:
+            found.append(instant)
+    return found
