@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "ninja",
     "workspaces",
     "tracking",
+    "reports",
     "privacy",
 ]
 

@@ -14,5 +14,6 @@ urlpatterns = [
     path("privacy/", include("privacy.urls")),
     path("", include("workspaces.urls")),
     path("", include("tracking.urls")),
+    path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
