@@ -25,10 +25,12 @@ class Day:
 
     day: date
     entries: list[TimeEntry] = field(default_factory=list)
+    # A running timer started this day: not in the list, but counted as the week counts it.
+    running: timedelta = timedelta()
 
     @property
     def total(self) -> timedelta:
-        return sum((entry.duration for entry in self.entries), timedelta())
+        return sum((entry.duration for entry in self.entries), self.running)
 
 
 @dataclass
@@ -95,6 +97,14 @@ def group_by_day(entries: list[TimeEntry]) -> list[Day]:
             days.append(Day(day))
         days[-1].entries.append(entry)
     return days
+
+
+def count_running(days: list[Day], running: TimeEntry) -> None:
+    """Add a running timer's time so far to the total of the day it started."""
+    started = timezone.localtime(running.start).date()
+    for day in days:
+        if day.day == started:
+            day.running = running.duration
 
 
 def day_total(workspace: Workspace, user_id: int, day: date) -> timedelta:

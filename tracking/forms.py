@@ -36,6 +36,7 @@ class EntryDetailsForm(forms.Form):
     )
     tags = forms.MultipleChoiceField(
         required=False,
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "Choose tags of this workspace only."},
     )
     billable = forms.ChoiceField(choices=BILLABLE_CHOICES, required=False)
@@ -131,7 +132,10 @@ class ManualEntryForm(EntryDetailsForm):
     day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Date")
     start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}), label="Start")
     end_time = forms.TimeField(
-        required=False, widget=forms.TimeInput(attrs={"type": "time"}), label="End"
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        label="End",
+        help_text="Earlier than the start? It ends the next day.",
     )
     duration = forms.CharField(
         required=False,

@@ -18,6 +18,9 @@ from .models import Project, Task, TimeEntry
 CELL_START = time(9, 0)
 MAX_CELL = timedelta(hours=24)
 
+# A row as the picker names it: (key, project, task).
+type RowSpec = tuple[str, Project | None, Task | None]
+
 
 def row_key(project_id: object, task_id: object) -> str:
     """The key of a row, as the project picker writes it: '', 'p:<id>' or 't:<id>'."""
@@ -30,6 +33,9 @@ def row_key(project_id: object, task_id: object) -> str:
 class Cell:
     day: date
     entries: list[TimeEntry] = field(default_factory=list)
+    # A refused value: what was typed, shown again with the reason.
+    typed: str | None = None
+    error: str = ""
 
     @property
     def total(self) -> timedelta:
@@ -47,6 +53,18 @@ class Row:
     def total(self) -> timedelta:
         return sum((cell.total for cell in self.cells), timedelta())
 
+    @property
+    def dom_id(self) -> str:
+        """The row key as an HTML id part: 'none', 'p-<id>' or 't-<id>'."""
+        return self.key.replace(":", "-") or "none"
+
+    def sort_key(self) -> tuple[bool, str, str, str]:
+        """No project first, then by project name, then task name, whatever their case."""
+        if self.project is None:
+            return (False, "", "", "")
+        task = self.task.name.casefold() if self.task else ""
+        return (True, self.project.name.casefold(), task, self.key)
+
 
 @dataclass
 class Week:
@@ -61,6 +79,13 @@ class Week:
     def total(self) -> timedelta:
         return sum((row.total for row in self.rows), timedelta())
 
+    def find(self, key: str, day: date) -> tuple[Row, Cell] | None:
+        """The row with this key and its cell on this day, if the week has them."""
+        for row in self.rows:
+            if row.key == key and self.days[0] <= day <= self.days[-1]:
+                return row, row.cells[(day - self.days[0]).days]
+        return None
+
 
 def week_entries(workspace: Workspace, user_id: int, first: date) -> list[TimeEntry]:
     """The member's finished entries starting in the week (local days)."""
@@ -74,10 +99,8 @@ def week_entries(workspace: Workspace, user_id: int, first: date) -> list[TimeEn
     )
 
 
-def build_week(
-    first: date, entries: list[TimeEntry], extra_rows: list[tuple[str, Project | None, Task | None]]
-) -> Week:
-    """Lay entries out in rows (in the order rows first appear) and day columns."""
+def build_week(first: date, entries: list[TimeEntry], extra_rows: list[RowSpec]) -> Week:
+    """Lay entries out in rows (in a stable order, see Row.sort_key) and day columns."""
     days = [first + timedelta(days=i) for i in range(7)]
     rows: dict[str, Row] = {}
 
@@ -92,7 +115,8 @@ def build_week(
         target.cells[index].entries.append(entry)
     for key, project, task in extra_rows:
         row(key, project, task)
-    return Week(days=days, rows=list(rows.values()))
+    # Rows keep their place whatever gets typed, so Tab always reaches the next cell.
+    return Week(days=days, rows=sorted(rows.values(), key=Row.sort_key))
 
 
 class CellError(ValueError):

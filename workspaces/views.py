@@ -118,7 +118,8 @@ def workspace_settings(request: HttpRequest, workspace_id: UUID) -> HttpResponse
             name_form.save()
             if settings_form.cleaned_data["apply_rate_to_past"]:
                 changed = apply_workspace_rate_to_past_entries(workspace)
-                messages.info(request, f"The default rate now applies to {changed} past entries.")
+                entries = f"{changed} past entr{'y' if changed == 1 else 'ies'}"
+                messages.info(request, f"The default rate now applies to {entries}.")
         messages.success(request, "Workspace settings saved.")
         return redirect("workspaces:settings", workspace.id)
     if not request.membership.is_admin:

@@ -22,18 +22,32 @@
     var bar = document.querySelector("[data-timer-state]");
     return bar ? bar.dataset.timerState : null;
   }
-  function refreshBar() {
+  // Reload the whole page (entries and totals too) when the server's timer differs from
+  // the one shown here. Asking the server first means a stale tab's news cannot start a
+  // loop of reloads: a tab that already shows the server's state stays as it is.
+  var checking = false;
+  function reloadIfChanged() {
     var bar = document.querySelector("[data-timer-state]");
-    if (!bar) return;
-    if (window.htmx) {
-      window.htmx.ajax("GET", bar.dataset.refreshUrl, {
-        target: "#timer-bar",
-        select: "#timer-bar",
-        swap: "outerHTML",
+    if (!bar || checking) return;
+    checking = true;
+    window
+      .fetch(bar.dataset.refreshUrl, {
+        credentials: "same-origin",
+        headers: { "HX-Request": "true", "HX-Target": "timer-bar" },
+      })
+      .then(function (response) {
+        return response.ok ? response.text() : null;
+      })
+      .then(function (html) {
+        if (html === null) return;
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var fresh = page.querySelector("[data-timer-state]");
+        if (fresh && fresh.dataset.timerState !== state()) window.location.reload();
+      })
+      .catch(function () {})
+      .then(function () {
+        checking = false;
       });
-    } else {
-      window.location.reload();
-    }
   }
 
   var serverNow = document.querySelector("[data-server-now]");
@@ -46,13 +60,13 @@
     var channel = new BroadcastChannel("clockify-timer");
     channel.postMessage(state());
     channel.onmessage = function (event) {
-      if (event.data !== state()) refreshBar();
+      if (event.data !== state()) reloadIfChanged();
     };
     document.body.addEventListener("htmx:afterSettle", function () {
       channel.postMessage(state());
     });
   }
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "visible") refreshBar();
+    if (document.visibilityState === "visible") reloadIfChanged();
   });
 })();

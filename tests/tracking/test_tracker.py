@@ -113,6 +113,30 @@ def test_load_more_pages_through_every_entry_once(client, owner, workspace):
     assert len(seen) == len(set(seen))
 
 
+def test_the_days_total_counts_the_running_timer(client, owner, workspace):
+    make_entry(workspace, owner, start=NOW - timedelta(hours=3), minutes=60)
+    services.start_timer(
+        workspace, owner.pk, services.EntryDetails(), at=NOW - timedelta(minutes=30)
+    )
+    client.force_login(owner)
+    response = client.get(url("tracker", workspace))
+    assert response.context["days"][0].total == timedelta(hours=1, minutes=30)
+    assert response.context["week_total"] == timedelta(hours=1, minutes=30)
+    assert "Total <strong>01:30:00</strong>" in response.content.decode()
+
+
+def test_other_tabs_get_the_timer_bar_alone_and_leave_messages_unread(client, owner, workspace):
+    client.force_login(owner)
+    client.post(url("start", workspace), {"running": ""})
+    (running,) = entries(workspace)
+    client.post(url("add_entry", workspace), manual())  # leaves "Entry added." to show
+    headers = {"HX-Request": "true", "HX-Target": "timer-bar"}
+    bar = client.get(url("tracker", workspace), headers=headers).content.decode()
+    assert bar.lstrip().startswith('<section id="timer-bar"')
+    assert f'data-timer-state="{running.id}"' in bar
+    assert "Entry added." in client.get(url("tracker", workspace)).content.decode()
+
+
 def test_tracker_login_404_405(client, outsider, workspace):
     assert client.get(url("tracker", workspace)).status_code == 302
     client.force_login(outsider)
@@ -210,6 +234,31 @@ def test_timer_refuses_projects_that_cannot_be_picked(client, member, workspace,
     assert response.status_code == 400
     assert "Choose one of this workspace&#x27;s active projects." in response.content.decode()
     assert entries(workspace) == []
+
+
+def test_tags_are_checkboxes_in_a_dropdown_with_ids_per_form(client, owner, workspace):
+    tag = Tag.objects.in_workspace(workspace).create(name="deep work")
+    entry = make_entry(workspace, owner, tags=[tag])
+    client.force_login(owner)
+    html = client.get(url("tracker", workspace), {"edit": entry.id}).content.decode()
+    assert "<select" not in html.split('name="tags"')[0][-300:]
+    assert html.count('<details class="tag-picker">') == 3  # timer, manual, edit
+    for form in ("timer", "manual", "edit"):
+        checked = " checked" if form == "edit" else ""
+        assert (
+            f'<input type="checkbox" name="tags" value="{tag.id}" id="{form}-tags_0"{checked}>'
+            f'<label for="{form}-tags_0">deep work</label>'
+        ) in html
+
+
+def test_timer_starts_with_ticked_tags(client, owner, workspace):
+    first = Tag.objects.in_workspace(workspace).create(name="a")
+    second = Tag.objects.in_workspace(workspace).create(name="b")
+    client.force_login(owner)
+    data = {"tags": [str(first.id), str(second.id)], "running": ""}
+    assert client.post(url("start", workspace), data).status_code == 302
+    (running,) = entries(workspace)
+    assert sorted(t.name for t in running.tags.all()) == ["a", "b"]
 
 
 def test_timer_refuses_foreign_tags(client, owner, workspace, outsider):
@@ -342,7 +391,7 @@ def test_edit_every_field(client, owner, workspace, project):
     assert entry.end - entry.start == timedelta(hours=2, minutes=15)
 
 
-def test_htmx_edit_returns_the_row_form_and_refreshes_on_save(client, owner, workspace):
+def test_htmx_edit_returns_the_row_form_and_redirects_on_save(client, owner, workspace):
     entry = make_entry(workspace, owner)
     client.force_login(owner)
     edit = url("edit_entry", workspace, entry.id)
@@ -353,8 +402,39 @@ def test_htmx_edit_returns_the_row_form_and_refreshes_on_save(client, owner, wor
     assert bad.status_code == 400
     assert "The end must be after the start." in bad.content.decode()
     good = client.post(edit, manual(), headers={"HX-Request": "true"})
-    assert good.status_code == 204
-    assert good["HX-Refresh"] == "true"
+    # To the tracker itself, not back to ?edit=, so the form closes; the message follows.
+    assert good["HX-Redirect"] == url("tracker", workspace)
+    assert "HX-Refresh" not in good
+    page = client.get(good["HX-Redirect"]).content.decode()
+    assert '<li class="message success">Entry saved.</li>' in page
+    assert 'class="entry editing"' not in page
+
+
+def test_htmx_edit_of_the_running_entry_redirects_to_the_tracker(client, owner, workspace):
+    client.force_login(owner)
+    client.post(url("start", workspace), {"running": ""})
+    (entry,) = entries(workspace)
+    assert (
+        "Edit the running entry"
+        in client.get(url("tracker", workspace), {"edit": entry.id}).content.decode()
+    )
+    data = {"description": "Renamed", "day": "2026-11-25", "start_time": "14:00"}
+    response = client.post(
+        url("edit_entry", workspace, entry.id), data, headers={"HX-Request": "true"}
+    )
+    assert response["HX-Redirect"] == url("tracker", workspace)
+    page = client.get(url("tracker", workspace)).content.decode()
+    assert "Entry saved." in page and "Edit the running entry" not in page
+    entry.refresh_from_db()
+    assert (entry.description, entry.end) == ("Renamed", None)
+
+
+def test_end_time_says_that_an_earlier_end_is_the_next_day(client, owner, workspace):
+    entry = make_entry(workspace, owner, start=NOW - timedelta(hours=20), minutes=23 * 60)
+    client.force_login(owner)
+    html = client.get(url("tracker", workspace), {"edit": entry.id}).content.decode()
+    assert html.count("Earlier than the start? It ends the next day.") == 2  # manual and edit
+    assert "(+1 day)" in client.get(url("tracker", workspace)).content.decode()
 
 
 def test_edit_running_entry_has_no_end(client, owner, workspace):

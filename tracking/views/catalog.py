@@ -249,7 +249,8 @@ def _save_project(request: HttpRequest, form: ProjectForm) -> Project | None:
         form.add_error("name", form.duplicate_message())
         return None
     if changed is not None:
-        messages.info(request, f"The project's rate now applies to {changed} past entries.")
+        entries = f"{changed} past entr{'y' if changed == 1 else 'ies'}"
+        messages.info(request, f"The project's rate now applies to {entries}.")
     return project
 
 
@@ -515,7 +516,8 @@ def rate_update(request: HttpRequest, workspace_id: UUID, membership_id: int) ->
             member_rates.update_or_create(user_id=target.user_id, defaults={"hourly_rate": rate})
         if form.cleaned_data["apply_rate_to_past"]:
             changed = apply_member_rate_to_past_entries(workspace, target.user_id)
-            messages.info(request, f"{name}'s rate now applies to {changed} past entries.")
+            entries = f"{changed} past entr{'y' if changed == 1 else 'ies'}"
+            messages.info(request, f"{name}'s rate now applies to {entries}.")
     if rate is None:
         messages.success(request, f"{name} now bills at the workspace default rate.")
     else:

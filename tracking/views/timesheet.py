@@ -41,11 +41,17 @@ def _last_week_keys(request: HttpRequest, first: date) -> list[str]:
 
 
 def _grid_context(
-    request: HttpRequest, first: date, row_keys: list[str], **extra: Any
+    request: HttpRequest,
+    first: date,
+    row_keys: list[str],
+    edited: sheet.RowSpec | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
     workspace = request.workspace
     picker = TimesheetCellForm(workspace=workspace, membership=request.membership)
     extra_rows = [row for key in row_keys if key and (row := _picked(picker, key))]
+    if edited is not None:
+        extra_rows.append(edited)
     entries = sheet.week_entries(workspace, request.user.pk, first)
     week = sheet.build_week(first, entries, extra_rows)
     return {
@@ -79,39 +85,73 @@ def timesheet(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     return render(request, PAGE, context)
 
 
+def _posted_row(form: TimesheetCellForm) -> sheet.RowSpec | None:
+    """The row a posted cell belongs to, when its project or task can be picked."""
+    if "project_task" not in form.cleaned_data:
+        return None
+    key = form.cleaned_data["project_task"]
+    return _picked(form, key) if key else ("", None, None)
+
+
+def _apply(request: HttpRequest, form: TimesheetCellForm, first: date) -> str | None:
+    """Apply a valid cell; the reason if it cannot be."""
+    key, day = form.cleaned_data["project_task"], form.cleaned_data["day"]
+    entries = [
+        e
+        for e in sheet.week_entries(request.workspace, request.user.pk, first)
+        if sheet.row_key(e.project_id, e.task_id) == key
+        and timezone.localtime(e.start).date() == day
+    ]
+    try:
+        sheet.set_cell(
+            request.workspace,
+            request.user.pk,
+            form.details(),
+            day,
+            entries,
+            form.cleaned_data["value"],
+        )
+    except sheet.CellError as problem:
+        return str(problem)
+    return None
+
+
 @login_required
 @require_POST
 def set_cell(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
-    """Apply one cell; htmx gets the grid back, other browsers a redirect to the week."""
+    """Apply one cell; htmx gets that cell and the totals back, other browsers the week."""
     get_membership(request, workspace_id)
     workspace = request.workspace
     form = TimesheetCellForm(request.POST, workspace=workspace, membership=request.membership)
-    error = None
-    if form.is_valid():
-        data = form.cleaned_data
-        first = _first_day(request, data["day"])
-        details = form.details()
-        key = sheet.row_key(
-            details.project.id if details.project else None,
-            details.task.id if details.task else None,
-        )
-        entries = [
-            e
-            for e in sheet.week_entries(workspace, request.user.pk, first)
-            if sheet.row_key(e.project_id, e.task_id) == key
-            and timezone.localtime(e.start).date() == data["day"]
-        ]
-        try:
-            sheet.set_cell(workspace, request.user.pk, details, data["day"], entries, data["value"])
-        except sheet.CellError as problem:
-            error = str(problem)
-    else:
-        error = next(iter(form.errors.values()))[0]
-        first = _first_day(request, form.cleaned_data.get("day"))
-    row_keys = [k for k in request.POST.get("rows", "").split(",") if k]
+    valid = form.is_valid()
+    day = form.cleaned_data.get("day")
+    first = _first_day(request, day)
+    error = _apply(request, form, first) if valid else next(iter(form.errors.values()))[0]
+    rows_value = form.data.get("rows", "")
     if error is None and not request.htmx:
-        query = urlencode({"week": first.isoformat(), "rows": ",".join(row_keys)})
+        query = urlencode({"week": first.isoformat(), "rows": rows_value})
         return redirect(reverse("tracking:timesheet", args=[workspace.id]) + "?" + query)
-    context = _grid_context(request, first, row_keys, cell_error=error)
-    template = PAGE + "#timesheet-grid" if request.htmx else PAGE
+    edited = _posted_row(form)
+    if request.htmx:
+        # Only the edited cell and the totals go back: other cells may hold newer typing.
+        entries = sheet.week_entries(workspace, request.user.pk, first) if edited else []
+        week = sheet.build_week(first, entries, [edited] if edited else [])
+        context = {
+            "workspace": workspace,
+            "prefs": WorkspaceSettings.objects.for_workspace(workspace),
+            "week": week,
+            "rows_value": rows_value,
+        }
+    else:
+        keys = [key for key in rows_value.split(",") if key]
+        context = _grid_context(request, first, keys, edited)
+    found = context["week"].find(edited[0], day) if edited and day else None
+    if found is not None:
+        row, cell = found
+        context.update(row=row, cell=cell)
+        if error:
+            cell.typed, cell.error = form.data.get("value", ""), error
+    elif error:
+        context["sheet_error"] = error
+    template = PAGE + "#cell-update" if request.htmx else PAGE
     return render(request, template, context, status=400 if error else 200)

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from workspaces.access import get_membership
 from workspaces.models import Workspace
@@ -26,6 +27,8 @@ from ..forms import BulkDeleteForm, EditEntryForm, ManualEntryForm, TimerForm
 from ..models import TimeEntry, WorkspaceSettings
 
 PAGE = "tracking/tracker.html"
+# The timer, manual and edit forms share the page: their own ids keep each label on its box.
+TIMER_IDS, MANUAL_IDS, EDIT_IDS = "timer-%s", "manual-%s", "edit-%s"
 
 
 def _own_entry(request: HttpRequest, workspace: Workspace, entry_id: UUID) -> TimeEntry:
@@ -50,25 +53,38 @@ def _form_kwargs(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     return {"workspace": request.workspace, "membership": request.membership, **extra}
 
 
-def _context(request: HttpRequest, **overrides: Any) -> dict[str, Any]:
-    workspace, user = request.workspace, request.user
-    running = _running(workspace, user.pk)
-    page = entry_lists.entry_page(workspace, user.pk, request.GET.get("before"))
-    today = timezone.localdate()
-    context = {
-        "workspace": workspace,
-        "prefs": WorkspaceSettings.objects.for_workspace(workspace),
+def _timer_context(request: HttpRequest) -> dict[str, Any]:
+    running = _running(request.workspace, request.user.pk)
+    return {
+        "workspace": request.workspace,
         "running": running,
         "timer_form": TimerForm(
-            initial={"running": running.id if running else ""}, **_form_kwargs(request)
+            initial={"running": running.id if running else ""},
+            **_form_kwargs(request, auto_id=TIMER_IDS),
         ),
-        "manual_form": ManualEntryForm(initial={"day": today}, **_form_kwargs(request)),
+        "now": timezone.now(),
+    }
+
+
+def _context(request: HttpRequest, **overrides: Any) -> dict[str, Any]:
+    workspace, user = request.workspace, request.user
+    context = _timer_context(request)
+    running = context["running"]
+    cursor = request.GET.get("before")
+    page = entry_lists.entry_page(workspace, user.pk, cursor)
+    if running is not None and not cursor:
+        entry_lists.count_running(page.days, running)
+    today = timezone.localdate()
+    context |= {
+        "prefs": WorkspaceSettings.objects.for_workspace(workspace),
+        "manual_form": ManualEntryForm(
+            initial={"day": today}, **_form_kwargs(request, auto_id=MANUAL_IDS)
+        ),
         "days": page.days,
         "next_cursor": page.next_cursor,
         "week_total": entry_lists.week_total(workspace, user.pk, today, user.week_start)
         + (running.duration if running else timedelta()),
         "editing": None,
-        "now": timezone.now(),
     }
     context.update(overrides)
     return context
@@ -81,13 +97,18 @@ def tracker(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     if request.htmx and request.GET.get("before"):
         context = _context(request)
         return render(request, PAGE + "#entry-days", context)
+    if request.htmx and request.htmx.target == "timer-bar":
+        # Another tab asks whether the timer changed: the bar alone leaves messages unread.
+        return render(request, PAGE + "#timer-bar", _timer_context(request))
     editing = None
     if edit_id := request.GET.get("edit"):
         editing = _own_entry(request, request.workspace, edit_id)
     context = _context(request)
     if editing is not None:
         context["editing"] = editing
-        context["edit_form"] = EditEntryForm(**_form_kwargs(request, entry=editing))
+        context["edit_form"] = EditEntryForm(
+            **_form_kwargs(request, entry=editing, auto_id=EDIT_IDS)
+        )
     return render(request, PAGE, context)
 
 
@@ -105,7 +126,7 @@ def _refused(request: HttpRequest, message: str, status: int = 400, **context: A
 @require_POST
 def start(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     get_membership(request, workspace_id)
-    form = TimerForm(request.POST, **_form_kwargs(request))
+    form = TimerForm(request.POST, **_form_kwargs(request, auto_id=TIMER_IDS))
     if not form.is_valid():
         return _refused(request, "The timer was not started.", timer_form=form)
     expected = form.cleaned_data["running"] or None
@@ -147,7 +168,7 @@ def stop(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
 @require_POST
 def add_entry(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     get_membership(request, workspace_id)
-    form = ManualEntryForm(request.POST, **_form_kwargs(request))
+    form = ManualEntryForm(request.POST, **_form_kwargs(request, auto_id=MANUAL_IDS))
     if not form.is_valid():
         return _refused(request, "The entry was not added.", manual_form=form, manual_open=True)
     data = form.cleaned_data
@@ -164,16 +185,15 @@ def edit_entry(request: HttpRequest, workspace_id: UUID, entry_id: UUID) -> Http
     get_membership(request, workspace_id)
     entry = _own_entry(request, request.workspace, entry_id)
     prefetch_related_objects([entry], "tags")
-    form = EditEntryForm(request.POST or None, **_form_kwargs(request, entry=entry))
+    kwargs = _form_kwargs(request, entry=entry, auto_id=EDIT_IDS)
+    form = EditEntryForm(request.POST or None, **kwargs)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.update_entry(request.workspace, entry, form.details(), data["start"], data["end"])
-        if request.htmx:
-            response = HttpResponse(status=204)
-            # Day groups and totals may all change: let the page reload its list.
-            response["HX-Refresh"] = "true"
-            return response
         messages.success(request, "Entry saved.")
+        if request.htmx:
+            # Day groups and totals may all change: load the tracker afresh, without ?edit.
+            return HttpResponseClientRedirect(reverse("tracking:tracker", args=[workspace_id]))
         return _back(request)
     context = {"workspace": request.workspace, "entry": entry, "edit_form": form}
     status = 400 if form.is_bound else 200
