@@ -1,0 +1,63 @@
+"""Every operation in the OpenAPI schema: 401 without a key, 404 for another workspace."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from clockify.api import api
+
+OPERATIONS = [
+    (method.upper(), path.removeprefix("/api/v1"))
+    for path, methods in api.get_openapi_schema()["paths"].items()
+    for method in methods
+]
+WORKSPACE_OPERATIONS = [op for op in OPERATIONS if "{workspaceId}" in op[1]]
+
+
+def _fill(path: str, workspace_id: str, user_id: int) -> str:
+    some_id = str(uuid.uuid4())
+    return (
+        path.replace("{workspaceId}", workspace_id)
+        .replace("{userId}", str(user_id))
+        .replace("{clientId}", some_id)
+        .replace("{projectId}", some_id)
+        .replace("{taskId}", some_id)
+        .replace("{tagId}", some_id)
+        .replace("{entryId}", some_id)
+    )
+
+
+# One body that every POST accepts (unknown fields are ignored), and the stop body.
+BODIES = {
+    "POST": {"name": "Probe", "start": "2026-11-24T09:00:00Z"},
+    "PATCH": {"end": "2026-11-24T10:00:00Z"},
+}
+
+
+def _call(api_client, method: str, path: str):
+    if method in ("GET", "DELETE"):
+        return getattr(api_client, method.lower())(path)
+    return getattr(api_client, method.lower())(path, BODIES.get(method, {}))
+
+
+def test_the_schema_lists_every_clockify_operation():
+    assert len(OPERATIONS) >= 30
+    assert ("PATCH", "/workspaces/{workspaceId}/user/{userId}/time-entries") in OPERATIONS
+
+
+@pytest.mark.parametrize(("method", "path"), OPERATIONS)
+def test_without_a_key_every_operation_is_401(api_as, workspace, owner, method, path):
+    response = _call(api_as(None), method, _fill(path, str(workspace.id), owner.pk))
+    assert response.status_code == 401
+    assert response.json()["code"] == 401
+
+
+@pytest.mark.parametrize(("method", "path"), WORKSPACE_OPERATIONS)
+def test_another_workspace_is_404_for_every_operation(
+    api_as, workspace, owner, outsider, method, path
+):
+    response = _call(api_as(outsider), method, _fill(path, str(workspace.id), owner.pk))
+    assert response.status_code == 404, (method, path, response.content)
+    assert response.json()["code"] == 404
