@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -28,7 +30,19 @@ CHECKS = [
 
 
 @pytest.fixture
-def fuzz(monkeypatch):
+def _keep_test_connections():
+    # Schemathesis calls the real WSGI app, which closes database connections at the end
+    # of each request; inside a test transaction that would drop it (Django's own test
+    # client disconnects the same handlers).
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def fuzz(monkeypatch, _keep_test_connections):
     """An admin's key and real ids (workspace, user, project), and no rate limit."""
     monkeypatch.setattr(api_module, "API_RATE_LIMIT", 10**9)
     owner = make_user("fuzz-owner@example.com")
