@@ -329,7 +329,7 @@ def _shares(groups: list[Group], total: int) -> list[ShareRow]:
             ShareRow(
                 label=label or "(no label)",
                 percent=percent,
-                width=round(min(percent, 100) * 3.6, 2),
+                width=round(min(percent, 100) * 2.3, 2),
                 y=index * 28,
                 color=color,
                 seconds=seconds,

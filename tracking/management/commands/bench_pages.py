@@ -1,4 +1,4 @@
-"""Time the tracker and timesheet pages for the demo owner: server time and query counts."""
+"""Time the tracker, timesheet and report pages for the demo owner: server time and queries."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ RUNS = 7
 
 
 class Command(BaseCommand):
-    help = "Print median server time and queries of the tracker and timesheet pages."
+    help = "Print median server time and queries of the tracker, timesheet and report pages."
 
     def handle(self, *args: Any, **options: Any) -> None:
         owner = User.objects.filter(email="demo@example.com").first()
@@ -38,10 +38,14 @@ class Command(BaseCommand):
         if found is None:
             raise CommandError("The tracker shows no 'load more' link: seed more entries.")
         first = found.group(1)
+        report = reverse("reports:detailed", args=[workspace.id])
         pages = {
             "tracker": tracker,
             "tracker, second page": f"{tracker}?before={first}",
             "timesheet, this week": reverse("tracking:timesheet", args=[workspace.id]),
+            # All time over every member: the deepest report there is, first and last page.
+            "detailed report, first page": f"{report}?preset=all",
+            "detailed report, last page": f"{report}?preset=all&last=1",
         }
         for name, url in pages.items():
             self._measure(name, lambda url=url: client.get(url))
