@@ -31,7 +31,9 @@ class DurationSeconds(Func):
         (end, end_params), (start, start_params) = (
             compiler.compile(e) for e in self.get_source_expressions()
         )
-        return f"CAST(EXTRACT(EPOCH FROM ({end} - {start})) AS bigint)", [
+        # date_part gives a double, several times cheaper than EXTRACT's numeric over a
+        # million rows, and exact for whole seconds.
+        return f"CAST(date_part('epoch', {end} - {start}) AS bigint)", [
             *end_params,
             *start_params,
         ]

@@ -43,6 +43,7 @@ class Command(BaseCommand):
             "tracker": tracker,
             "tracker, second page": f"{tracker}?before={first}",
             "timesheet, this week": reverse("tracking:timesheet", args=[workspace.id]),
+            "detailed report, this week": report,
             # All time over every member: the deepest report there is, first and last page.
             "detailed report, first page": f"{report}?preset=all",
             "detailed report, last page": f"{report}?preset=all&last=1",
