@@ -373,7 +373,10 @@ def decode_cursor(token: str, sort: str) -> tuple[Any, uuid.UUID]:
         moment = datetime.fromisoformat(value)
         if timezone.is_naive(moment):
             raise ValueError("Not a date cursor.")
-        return moment, pk
+        try:
+            return moment.astimezone(UTC), pk
+        except OverflowError:
+            raise ValueError("Not a date cursor.") from None
     if sort in ("duration", "member"):
         if not isinstance(value, int) or isinstance(value, bool) or abs(value) > 2**62:
             raise ValueError("Not a number cursor.")
