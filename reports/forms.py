@@ -111,7 +111,14 @@ class ReportFilterForm(forms.Form):
     def __init__(
         self, data: Any = None, *, workspace: Workspace, membership: Membership, **kwargs: Any
     ) -> None:
+        if data is not None and not data.get("preset"):
+            # Show the range the report really uses: typed dates mean Custom, else the default.
+            data = data.copy()
+            data["preset"] = "custom" if data.get("start") or data.get("end") else DEFAULT_RANGE
         super().__init__(data, **kwargs)
+        for name in ("preset", "billable", "sort", "order", "size", "group", "subgroup"):
+            if name in self.fields:
+                self.fields[name].error_messages["invalid_choice"] = "Choose one of the options."
         self.workspace = workspace
         self.membership = membership
         self.is_admin = membership.is_admin
@@ -174,8 +181,6 @@ class ReportFilterForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         start, end = data.get("start"), data.get("end")
-        if not self.data.get("preset") and (start or end):
-            data["preset"] = "custom"  # dates typed without picking "Custom" mean a custom range
         if data.get("preset") == "custom":
             if start is None and "start" not in self.errors:
                 self.add_error("start", "Choose the first day of the range.")
