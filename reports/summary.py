@@ -6,14 +6,15 @@ entries; the charts are plain SVG geometry computed here and drawn by the templa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.db.models import Sum
-from django.db.models.functions import TruncDate
+from django.db.models.functions import TruncDate, TruncMonth, TruncYear
 
 from tracking.formatting import week_bounds
 
@@ -48,6 +49,9 @@ EMPTY_LABELS = {
 }
 PALETTE = ("#2f6fdf", "#e0793a", "#2f9e6e", "#b04ad1", "#d1b12e", "#d14a6b", "#3aa6c4", "#7a8a99")
 MAX_BARS = 62
+# Tables stay readable (and pages small) for any range: the rest adds up in a last row.
+MAX_GROUPS, MAX_CHILDREN = 200, 50
+MORE = object()
 SHARE_ROWS = 10
 CHART_WIDTH, CHART_HEIGHT, CHART_BASE = 720, 200, 170
 
@@ -129,9 +133,12 @@ def summarize(form: SummaryFilterForm, report_totals: Totals, *, date_pattern: s
     """Group the filtered entries and lay out both charts."""
     data = form.cleaned_data
     group, subgroup = data["group"], data.get("subgroup") or None
-    groups = _groups(form, group, subgroup, report_totals.seconds, date_pattern)
     per_day = _per_day(form)
-    bars, bucket, top = _bars(form, per_day, date_pattern)
+    span = _span(form, per_day)
+    bucket, start_of = _bucketing(form, span)
+    dates = Dates(bucket, start_of, date_pattern)
+    groups = _groups(form, group, subgroup, report_totals.seconds, dates)
+    bars, top = _bars(per_day, span, dates)
     return Summary(
         groups=groups,
         bars=bars,
@@ -143,20 +150,31 @@ def summarize(form: SummaryFilterForm, report_totals: Totals, *, date_pattern: s
     )
 
 
-def _column(form: ReportFilterForm, name: str) -> tuple[str, Any]:
-    if name == "date":
-        return "g_date", TruncDate("start", tzinfo=form.zone)
-    return GROUP_COLUMNS[name], None
+@dataclass(frozen=True)
+class Dates:
+    """How the report buckets dates: by day, or by week, month or year over long ranges."""
+
+    bucket: str
+    start_of: Callable[[date], date]
+    pattern: str
+
+
+def _column(form: ReportFilterForm, name: str, dates: Dates) -> tuple[str, Any]:
+    if name != "date":
+        return GROUP_COLUMNS[name], None
+    # Months and years are truncated by the database, so long ranges return few rows.
+    trunc = {"month": TruncMonth, "year": TruncYear}.get(dates.bucket, TruncDate)
+    return "g_date", trunc("start", tzinfo=form.zone)
 
 
 def _groups(
-    form: SummaryFilterForm, group: str, subgroup: str | None, total: int, date_pattern: str
+    form: SummaryFilterForm, group: str, subgroup: str | None, total: int, dates: Dates
 ) -> list[Group]:
     entries = form.entries()
     names = [group, *([subgroup] if subgroup else [])]
     columns = []
     for name in names:
-        column, expression = _column(form, name)
+        column, expression = _column(form, name, dates)
         if expression is not None:
             entries = entries.annotate(**{column: expression})
         columns.append(column)
@@ -166,40 +184,64 @@ def _groups(
         .order_by()
     )
     top: dict[Any, Group] = {}
+    children: dict[Any, dict[Any, Group]] = {}
     for row in rows:
-        key = row[columns[0]]
+        key = _key(group, row[columns[0]], dates)
         parent = top.get(key)
         if parent is None:
-            parent = top[key] = Group(key, _label(form, group, key, date_pattern))
+            parent = top[key] = Group(key, _label(form, group, key, dates))
             parent.color = _color(form, group, key, len(top))
         seconds, amount = row["seconds"] or 0, _money(row["amount"])
         parent.seconds += seconds
         parent.amount += amount
         if subgroup:
-            sub_key = row[columns[1]]
-            child = Group(sub_key, _label(form, subgroup, sub_key, date_pattern), seconds, amount)
-            parent.children.append(child)
-    ordered = sorted(top.values(), key=lambda g: _order(group, g))
+            sub_key = _key(subgroup, row[columns[1]], dates)
+            siblings = children.setdefault(key, {})
+            child = siblings.get(sub_key)
+            if child is None:
+                child = siblings[sub_key] = Group(sub_key, _label(form, subgroup, sub_key, dates))
+            child.seconds += seconds
+            child.amount += amount
+    ordered = _capped(sorted(top.values(), key=lambda g: _order(group, g)), MAX_GROUPS)
     for parent in ordered:
         parent.percent = _percent(parent.seconds, total)
-        parent.children.sort(key=lambda g: _order(subgroup or "", g))
+        kids = sorted(children.get(parent.key, {}).values(), key=lambda g: _order(subgroup, g))
+        parent.children = _capped(kids, MAX_CHILDREN) if parent.key is not MORE else []
         for child in parent.children:
             child.percent = _percent(child.seconds, total)
     return ordered
 
 
-def _order(name: str, group: Group) -> tuple:
+def _key(name: str, value: Any, dates: Dates) -> Any:
+    if name != "date" or value is None:
+        return value
+    day = value.date() if isinstance(value, datetime) else value
+    return dates.start_of(day)
+
+
+def _capped(groups: list[Group], limit: int) -> list[Group]:
+    """At most `limit` rows; the rest add up in one last row, so the table still sums."""
+    if len(groups) <= limit:
+        return groups
+    rest = groups[limit - 1 :]
+    more = Group(MORE, f"{len(rest)} more", color="#9aa5b1")
+    more.seconds = sum(g.seconds for g in rest)
+    more.amount = sum((g.amount for g in rest), Decimal("0.00"))
+    return [*groups[: limit - 1], more]
+
+
+def _order(name: str | None, group: Group) -> tuple:
     # Dates read in calendar order (newest first, as the Detailed report); the rest by size.
     if name == "date":
         return (0, -(group.key.toordinal() if group.key else 0))
     return (-group.seconds, group.label.lower())
 
 
-def _label(form: ReportFilterForm, name: str, key: Any, date_pattern: str) -> str:
+def _label(form: ReportFilterForm, name: str, key: Any, dates: Dates) -> str:
     if key is None:
         return EMPTY_LABELS[name]
     if name == "date":
-        return key.strftime(date_pattern)
+        return _bucket_title(key, dates.bucket, dates.pattern)
     if name == "member":
         person = form.people.get(key)
         return person.display_name if person else EMPTY_LABELS["member"]
@@ -232,25 +274,37 @@ def _per_day(form: ReportFilterForm) -> dict[date, int]:
     return {row["day"]: row["seconds"] or 0 for row in rows}
 
 
-def _bars(
-    form: ReportFilterForm, per_day: dict[date, int], date_pattern: str
-) -> tuple[list[Bar], str, int]:
+def _span(form: ReportFilterForm, per_day: dict[date, int]) -> tuple[date, date] | None:
     first, last = form.days()
     if first is None or last is None:
         if not per_day:
-            return [], "day", 0
+            return None
         first, last = min(per_day), max(per_day)
-    span = (last - first).days + 1
+    return first, last
+
+
+def _bucketing(
+    form: ReportFilterForm, span: tuple[date, date] | None
+) -> tuple[str, Callable[[date], date]]:
+    days = (span[1] - span[0]).days + 1 if span else 1
     # Few enough bars to read: days up to two months, then weeks, months, or years.
-    if span <= MAX_BARS:
-        bucket, start_of = "day", lambda d: d
-    elif span <= MAX_BARS * 7:
+    if days <= MAX_BARS:
+        return "day", lambda d: d
+    if days <= MAX_BARS * 7:
         week_start = form.membership.user.week_start
-        bucket, start_of = "week", lambda d: week_bounds(d, week_start)[0]
-    elif span <= MAX_BARS * 31:
-        bucket, start_of = "month", lambda d: d.replace(day=1)
-    else:
-        bucket, start_of = "year", lambda d: d.replace(month=1, day=1)
+        return "week", lambda d: week_bounds(d, week_start)[0]
+    if days <= MAX_BARS * 31:
+        return "month", lambda d: d.replace(day=1)
+    return "year", lambda d: d.replace(month=1, day=1)
+
+
+def _bars(
+    per_day: dict[date, int], span: tuple[date, date] | None, dates: Dates
+) -> tuple[list[Bar], int]:
+    if span is None:
+        return [], 0
+    first, last = span
+    bucket, start_of = dates.bucket, dates.start_of
     buckets: dict[date, int] = {}
     day = first
     while day <= last:
@@ -267,23 +321,21 @@ def _bars(
     bars = []
     for index, (key, seconds) in enumerate(sorted(buckets.items())):
         height = (seconds / top) * (CHART_BASE - 10) if top else 0
-        label = _bucket_label(key, bucket, date_pattern)
-        hours = seconds / 3600
+        x = index * slot + slot * 0.15
         bars.append(
             Bar(
-                label=label,
-                title=f"{_bucket_title(key, bucket, date_pattern)}: {hours:.2f} h",
-                x=round(index * slot + slot * 0.15, 2),
+                label=_bucket_label(key, bucket),
+                title=f"{_bucket_title(key, bucket, dates.pattern)}: {seconds / 3600:.2f} h",
+                x=round(x, 2),
                 y=round(CHART_BASE - height, 2),
                 width=round(slot * 0.7, 2),
                 height=round(height, 2),
                 seconds=seconds,
                 show_label=index % every == 0,
+                label_x=round(x + slot * 0.35, 2),
             )
         )
-    for bar in bars:
-        bar.label_x = round(bar.x + bar.width / 2, 2)
-    return bars, bucket, top
+    return bars, top
 
 
 def _step(day: date, bucket: str, start_of: Any) -> date:
@@ -296,7 +348,7 @@ def _step(day: date, bucket: str, start_of: Any) -> date:
     return date(day.year + 1, 1, 1)
 
 
-def _bucket_label(key: date, bucket: str, date_pattern: str) -> str:
+def _bucket_label(key: date, bucket: str) -> str:
     if bucket == "day":
         return key.strftime("%d")
     if bucket == "week":

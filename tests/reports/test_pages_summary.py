@@ -161,3 +161,16 @@ def test_same_queries_for_few_and_many_entries(
             assert client.get(_url(workspace), query).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_long_tables_end_in_a_row_that_adds_up_the_rest(
+    client: Client, workspace: Workspace, owner: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("reports.summary.MAX_GROUPS", 3)
+    for day in range(5):
+        _entry(workspace, owner, BASE + timedelta(days=day), 10 * (day + 1))
+    client.force_login(owner)
+    response = client.get(_url(workspace), {"preset": "all", "group": "date"})
+    groups = response.context["report"].groups
+    assert [g.label for g in groups] == ["03/06/2026", "03/05/2026", "3 more"]
+    assert [g.seconds for g in groups] == [3000, 2400, 3600]
