@@ -1,0 +1,168 @@
+"""Import a Detailed report CSV: upload, preview what it will do, confirm."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from workspaces.access import get_membership
+from workspaces.models import Membership
+
+from .. import importing
+from ..forms_import import DayOrderForm, ImportUploadForm
+
+UPLOAD_PAGE = "reports/import.html"
+PREVIEW_PAGE = "reports/import_preview.html"
+SESSION_KEY = "reports_import"
+# Multipart framing around a file of MAX_UPLOAD bytes stays well within this.
+BODY_SLACK = 1024 * 1024
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_csv(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
+    """Show the upload form; take a file and keep it for the preview."""
+    membership = get_membership(request, workspace_id)
+    if request.method == "GET":
+        return _upload_page(request, membership, ImportUploadForm())
+    # Refuse an oversized body before reading it, rather than after storing it.
+    if int(request.META.get("CONTENT_LENGTH") or 0) > importing.MAX_UPLOAD + BODY_SLACK:
+        problem = "The file is larger than 100 MB; export a shorter range."
+        return _upload_page(request, membership, ImportUploadForm(), problem, status=413)
+    form = ImportUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _upload_page(request, membership, form, status=400)
+    _forget(request)
+    upload = form.cleaned_data["file"]
+    token = importing.store_upload(upload.chunks())
+    request.session[SESSION_KEY] = {
+        "token": token,
+        "workspace": str(membership.workspace_id),
+        "name": upload.name[:200],
+    }
+    return redirect("reports:import_preview", membership.workspace_id)
+
+
+@login_required
+@require_GET
+def import_preview(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
+    """Show what importing the uploaded file would do."""
+    membership = get_membership(request, workspace_id)
+    pending = _pending(request, membership)
+    if pending is None:
+        return _gone(request, membership)
+    order = DayOrderForm(request.GET if "order" in request.GET else None)
+    if order.is_bound and not order.is_valid():
+        return _preview(request, membership, pending, order, status=400)
+    return _preview(request, membership, pending, order)
+
+
+@login_required
+@require_POST
+def import_confirm(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
+    """Import the uploaded file, all or nothing."""
+    membership = get_membership(request, workspace_id)
+    pending = _pending(request, membership)
+    if pending is None:
+        return _gone(request, membership)
+    order = DayOrderForm(request.POST if "order" in request.POST else None)
+    if order.is_bound and not order.is_valid():
+        return _preview(request, membership, pending, order, status=400)
+    plan = _plan(membership, pending, order)
+    if not plan.ok:
+        messages.error(request, "Nothing was imported: the file has problems.")
+        return _preview(request, membership, pending, order, plan=plan, status=400)
+    try:
+        result = importing.apply_import(membership.workspace, plan)
+    except importing.ImportFailed as error:
+        messages.error(request, str(error))
+        return _preview(request, membership, pending, order, plan=plan, status=409)
+    _forget(request)
+    messages.success(
+        request,
+        f"Imported {result.created} entries; {result.skipped} were already here and skipped.",
+    )
+    return redirect(reverse("reports:detailed", args=[membership.workspace_id]) + "?preset=all")
+
+
+@login_required
+@require_POST
+def import_cancel(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
+    """Drop the uploaded file without importing it."""
+    membership = get_membership(request, workspace_id)
+    _forget(request)
+    return redirect("reports:import", membership.workspace_id)
+
+
+def _upload_page(
+    request: HttpRequest,
+    membership: Membership,
+    form: ImportUploadForm,
+    problem: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "workspace": membership.workspace,
+        "membership": membership,
+        "form": form,
+        "problem": problem,
+    }
+    return render(request, UPLOAD_PAGE, context, status=status)
+
+
+def _pending(request: HttpRequest, membership: Membership) -> dict[str, str] | None:
+    """The session's upload for this workspace, if it is still there and fresh."""
+    pending = request.session.get(SESSION_KEY)
+    if not isinstance(pending, dict) or pending.get("workspace") != str(membership.workspace_id):
+        return None
+    age = importing.upload_age(pending.get("token", ""))
+    if age is None or age > importing.UPLOAD_TTL:
+        _forget(request)
+        return None
+    return pending
+
+
+def _forget(request: HttpRequest) -> None:
+    pending = request.session.pop(SESSION_KEY, None)
+    if isinstance(pending, dict):
+        importing.discard_upload(pending.get("token", ""))
+
+
+def _gone(request: HttpRequest, membership: Membership) -> HttpResponse:
+    problem = "There is no uploaded file waiting (uploads expire after an hour); upload it again."
+    return _upload_page(request, membership, ImportUploadForm(), problem, status=400)
+
+
+def _plan(membership: Membership, pending: dict[str, str], order: DayOrderForm) -> Any:
+    day_first = order.day_first() if order.is_bound and order.is_valid() else None
+    with open(importing.upload_path(pending["token"]), "rb") as source:
+        return importing.plan_import(membership.workspace, membership, source, day_first=day_first)
+
+
+def _preview(
+    request: HttpRequest,
+    membership: Membership,
+    pending: dict[str, str],
+    order: DayOrderForm,
+    *,
+    plan: importing.ImportPlan | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    if plan is None and not (order.is_bound and not order.is_valid()):
+        plan = _plan(membership, pending, order)
+    context = {
+        "workspace": membership.workspace,
+        "membership": membership,
+        "file_name": pending["name"],
+        "plan": plan,
+        "order": order,
+        "zone": importing.member_zone(membership.user),
+    }
+    return render(request, PREVIEW_PAGE, context, status=status)

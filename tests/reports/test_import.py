@@ -1,0 +1,313 @@
+"""The CSV import: upload, preview, confirm; all or nothing, and never twice the same entry."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from reports import importing
+from tests.factories import PASSWORD, add_member, make_user, make_workspace
+from tracking.models import Client, Project, Tag, Task, TimeEntry
+
+HEADER = (
+    '"Project","Client","Description","Task","User","Group","Email","Tags","Billable",'
+    '"Start Date","Start Time","End Date","End Time","Duration (h)","Duration (decimal)",'
+    '"Billable Rate (EUR)","Billable Amount (EUR)"\r\n'
+)
+
+
+def line(email: str, description: str = "Design", start: str = "09:00:00 AM", **cells) -> str:
+    values = {
+        "project": "Website",
+        "client": "Acme",
+        "task": "Mock-ups",
+        "tags": "review, urgent",
+        "billable": "Yes",
+        "date": "03/16/2026",
+        "end": "10:30:00 AM",
+        "rate": "80.00",
+    }
+    values.update(cells)
+    row = [
+        values["project"],
+        values["client"],
+        description,
+        values["task"],
+        "Someone",
+        "",
+        email,
+        values["tags"],
+        values["billable"],
+        values["date"],
+        start,
+        values["date"],
+        values["end"],
+        "01:30:00",
+        "1.50",
+        values["rate"],
+        "120.00",
+    ]
+    return ",".join('"' + value.replace('"', '""') + '"' for value in row) + "\r\n"
+
+
+def upload(client, workspace, content: str | bytes, name: str = "report.csv"):
+    data = content.encode() if isinstance(content, str) else content
+    file = SimpleUploadedFile(name, data, content_type="text/csv")
+    return client.post(reverse("reports:import", args=[workspace.id]), {"file": file})
+
+
+def preview(client, workspace, **params):
+    return client.get(reverse("reports:import_preview", args=[workspace.id]), params)
+
+
+def confirm(client, workspace, **data):
+    return client.post(reverse("reports:import_confirm", args=[workspace.id]), data)
+
+
+def login(client, user):
+    client.login(email=user.email, password=PASSWORD)
+    return client
+
+
+def entries(workspace):
+    return TimeEntry.objects.in_workspace(workspace)
+
+
+def test_admin_imports_for_members(client, workspace, owner, member):
+    login(client, owner)
+    content = (
+        HEADER
+        + line(member.email)
+        + line(owner.email, "Own work", "11:00:00 AM", end="12:00:00 PM")
+    )
+    response = upload(client, workspace, content)
+    assert response.status_code == 302
+    page = preview(client, workspace)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "MM/DD/YYYY" in html and "12-hour" in html and "EUR" in html
+    assert member.email in html and "Acme" in html and "Mock-ups" in html and "urgent" in html
+    assert entries(workspace).count() == 0  # a preview saves nothing
+
+    done = confirm(client, workspace)
+    assert done.status_code == 302
+    saved = entries(workspace).order_by("start")
+    assert [e.user_id for e in saved] == [member.pk, owner.pk]
+    first = saved[0]
+    assert first.start == datetime(2026, 3, 16, 9, tzinfo=UTC)
+    assert first.end == datetime(2026, 3, 16, 10, 30, tzinfo=UTC)
+    assert first.project.name == "Website" and first.project.client.name == "Acme"
+    assert first.task.name == "Mock-ups" and first.billable
+    assert first.hourly_rate == Decimal("80.00")
+    assert sorted(t.name for t in first.tags.all()) == ["review", "urgent"]
+    assert Project.objects.in_workspace(workspace).count() == 1
+
+
+def test_importing_twice_creates_nothing_new(client, workspace, owner):
+    login(client, owner)
+    content = (
+        HEADER + line(owner.email) + line(owner.email, "Other", "11:00:00 AM", end="12:00:00 PM")
+    )
+    upload(client, workspace, content)
+    confirm(client, workspace)
+    upload(client, workspace, content)
+    assert "2 rows match entries that exist" in preview(client, workspace).content.decode()
+    confirm_url = reverse("reports:import_confirm", args=[workspace.id])
+    response = client.post(confirm_url, follow=True)
+    assert "Imported 0 entries; 2 were already here" in response.content.decode()
+    assert entries(workspace).count() == 2
+    assert Task.objects.in_workspace(workspace).count() == 1
+    assert Tag.objects.in_workspace(workspace).count() == 2
+
+
+def test_member_imports_only_own_rows(client, workspace, owner, member):
+    login(client, member)
+    upload(client, workspace, HEADER + line(member.email) + line(owner.email))
+    page = preview(client, workspace)
+    assert "Line 3: owner@example.com is not you" in page.content.decode()
+    response = confirm(client, workspace)
+    assert response.status_code == 400
+    assert entries(workspace).count() == 0
+
+
+def test_member_imports_own_rows(client, workspace, member):
+    login(client, member)
+    upload(client, workspace, HEADER + line(member.email))
+    assert confirm(client, workspace).status_code == 302
+    assert entries(workspace).get().user_id == member.pk
+
+
+def test_unknown_email_is_an_error(client, workspace, owner):
+    login(client, owner)
+    upload(client, workspace, HEADER + line("stranger@example.com"))
+    assert "No member of this workspace has stranger@example.com" in (
+        preview(client, workspace).content.decode()
+    )
+    assert confirm(client, workspace).status_code == 400
+    assert entries(workspace).count() == 0
+
+
+def test_any_bad_row_saves_nothing(client, workspace, owner):
+    login(client, owner)
+    bad = line(owner.email, "Broken", "25:00:00")
+    zero = line(owner.email, "Empty", "10:30:00 AM")
+    upload(client, workspace, HEADER + line(owner.email) + bad + zero)
+    html = preview(client, workspace).content.decode()
+    assert "Line 3: Start Time" in html
+    assert "Line 4: The entry lasts no time" in html
+    assert confirm(client, workspace).status_code == 400
+    assert entries(workspace).count() == 0
+    assert Client.objects.in_workspace(workspace).count() == 0
+
+
+def test_ambiguous_dates_ask_day_or_month(client, workspace, owner):
+    login(client, owner)
+    upload(client, workspace, HEADER + line(owner.email, date="03/04/2026", end="10:00:00 AM"))
+    html = preview(client, workspace).content.decode()
+    assert "Day or month first?" in html and "Import 1 rows" not in html
+    assert confirm(client, workspace).status_code == 400
+    html = preview(client, workspace, order="day").content.decode()
+    assert "DD/MM/YYYY" in html
+    assert preview(client, workspace, order="sideways").status_code == 400
+    assert confirm(client, workspace, order="day").status_code == 302
+    assert entries(workspace).get().start == datetime(2026, 4, 3, 9, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        # Activity instead of Task; no Client, Group, Billable or rate columns; extra columns.
+        "\ufeffProject,Description,Activity,User,Email,Tags,Type,Start Date,Start Time,"
+        "End Date,End Time,Duration (h),Invoiced\n"
+        "Website,Design,Mock-ups,Ann,owner@example.com,review,Regular,2026-03-16,09:00,"
+        "2026-03-16,10:30,1:30,No\n",
+        # Day-first dates with dots, a 24-hour clock, \n line endings.
+        HEADER.replace("\r\n", "\n")
+        + line("owner@example.com", date="16.03.2026", start="09:00:00", end="10:30:00").replace(
+            "\r\n", "\n"
+        ),
+        # DD-MM-YYYY, settled by a day above 12.
+        HEADER + line("owner@example.com", date="16-03-2026"),
+    ],
+)
+def test_file_variants(client, workspace, owner, content):
+    login(client, owner)
+    upload(client, workspace, content)
+    assert confirm(client, workspace).status_code == 302
+    entry = entries(workspace).get()
+    assert entry.start == datetime(2026, 3, 16, 9, tzinfo=UTC)
+    assert entry.end == datetime(2026, 3, 16, 10, 30, tzinfo=UTC)
+    assert entry.project.name == "Website" and entry.task.name == "Mock-ups"
+
+
+def test_without_rate_the_current_rate_applies(client, workspace, owner):
+    login(client, owner)
+    upload(client, workspace, HEADER + line(owner.email, rate=""))
+    confirm(client, workspace)
+    assert entries(workspace).get().hourly_rate is None
+
+
+def test_times_are_read_in_the_members_zone(client, workspace, owner):
+    owner.time_zone = "Europe/Berlin"
+    owner.save(update_fields=["time_zone"])
+    login(client, owner)
+    upload(client, workspace, HEADER + line(owner.email))
+    confirm(client, workspace)
+    assert entries(workspace).get().start == datetime(2026, 3, 16, 8, tzinfo=UTC)
+
+
+def test_login_required(client, workspace):
+    url = reverse("reports:import", args=[workspace.id])
+    assert "/accounts/login/" in client.get(url)["Location"]
+    assert "/accounts/login/" in client.post(url)["Location"]
+    confirm_url = reverse("reports:import_confirm", args=[workspace.id])
+    assert "/accounts/login/" in client.post(confirm_url)["Location"]
+
+
+def test_another_workspace_is_404(client, workspace, outsider):
+    login(client, outsider)
+    assert client.get(reverse("reports:import", args=[workspace.id])).status_code == 404
+    assert upload(client, workspace, HEADER).status_code == 404
+    assert preview(client, workspace).status_code == 404
+    assert confirm(client, workspace).status_code == 404
+
+
+def test_upload_is_kept_per_workspace(client, workspace, owner):
+    other = make_workspace(owner, name="Second", region="uk")
+    login(client, owner)
+    upload(client, workspace, HEADER + line(owner.email))
+    assert preview(client, other).status_code == 400
+    assert confirm(client, other).status_code == 400
+    assert entries(other).count() == 0
+
+
+def test_wrong_methods(client, workspace, owner):
+    login(client, owner)
+    assert client.put(reverse("reports:import", args=[workspace.id])).status_code == 405
+    assert client.post(reverse("reports:import_preview", args=[workspace.id])).status_code == 405
+    assert client.get(reverse("reports:import_confirm", args=[workspace.id])).status_code == 405
+    assert client.get(reverse("reports:import_cancel", args=[workspace.id])).status_code == 405
+
+
+def test_bad_uploads(client, workspace, owner):
+    login(client, owner)
+    url = reverse("reports:import", args=[workspace.id])
+    assert client.post(url, {}).status_code == 400
+    assert upload(client, workspace, b"").status_code == 400  # an empty file
+    response = upload(client, workspace, b"\xff\xfe not text")
+    assert response.status_code == 302
+    assert "not UTF-8" in preview(client, workspace).content.decode()
+    assert confirm(client, workspace).status_code == 400
+    too_big = client.post(url, {}, CONTENT_LENGTH=str(importing.MAX_UPLOAD * 2))
+    assert too_big.status_code == 413
+    assert entries(workspace).count() == 0
+
+
+def test_confirm_without_upload(client, workspace, owner):
+    login(client, owner)
+    assert confirm(client, workspace).status_code == 400
+    assert preview(client, workspace).status_code == 400
+
+
+def test_cancel_discards_the_file(client, workspace, owner):
+    login(client, owner)
+    upload(client, workspace, HEADER + line(owner.email))
+    token = client.session[importing_key()]["token"]
+    assert importing.upload_path(token).exists()
+    client.post(reverse("reports:import_cancel", args=[workspace.id]))
+    assert not importing.upload_path(token).exists()
+    assert confirm(client, workspace).status_code == 400
+
+
+def test_old_uploads_expire(client, workspace, owner):
+    login(client, owner)
+    upload(client, workspace, HEADER + line(owner.email))
+    token = client.session[importing_key()]["token"]
+    importing.sweep_uploads(now=importing.upload_path(token).stat().st_mtime + 7200)
+    assert confirm(client, workspace).status_code == 400
+    assert entries(workspace).count() == 0
+
+
+def test_upload_tokens_are_never_paths():
+    for token in ("../../etc/passwd", "", "a/b", "a.b"):
+        with pytest.raises(ValueError):
+            importing.upload_path(token)
+
+
+def test_admin_of_another_workspace_cannot_import_here(client, workspace, member):
+    elsewhere = make_workspace(make_user(), name="Other", region="eu")
+    add_member(elsewhere, member)
+    login(client, member)
+    upload(client, elsewhere, HEADER + line(member.email))
+    assert confirm(client, workspace).status_code == 400
+    assert entries(workspace).count() == 0
+
+
+def importing_key() -> str:
+    from reports.views.imports import SESSION_KEY
+
+    return SESSION_KEY
