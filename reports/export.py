@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg
-from django.db import connections, transaction
+from django.db import DatabaseError, connections, transaction
 from django.db.models import F, Func, QuerySet, TextField
 from django.db.models.expressions import RawSQL
 
@@ -64,7 +64,17 @@ def detailed_csv(
     """Yield the CSV of `entries`, newest first, in chunks of at least 16 KiB."""
     if connections[entries.db].vendor == "postgresql":
         return _copy_csv(entries, fmt, people)
-    return _chunks(_python_lines(entries, fmt, people), fmt)
+    return _python_csv(entries, fmt, people)
+
+
+def _python_csv(
+    entries: QuerySet[TimeEntry], fmt: ExportFormat, people: Mapping[int, Person]
+) -> Iterator[bytes]:
+    try:
+        yield from _chunks(_python_lines(entries, fmt, people), fmt)
+    except DatabaseError as error:
+        connections[entries.db].close()
+        raise ExportAborted("The database stopped answering; the export is incomplete.") from error
 
 
 # --- Python path ---

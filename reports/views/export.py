@@ -10,15 +10,15 @@ from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.db.models import Max, Min
+from django.db.models import Max, Min, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from tracking.models import WorkspaceSettings
+from tracking.models import TimeEntry, WorkspaceSettings
 from workspaces.access import get_membership
-from workspaces.models import Workspace
+from workspaces.models import User, Workspace
 
 from ..csv_format import ExportFormat
 from ..export import Person, detailed_csv
@@ -110,7 +110,7 @@ def export_csv(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
         fmt = ExportFormat.for_member(
             request.user, WorkspaceSettings.objects.for_workspace(workspace)
         )
-        people = {pk: Person(user.display_name, user.email) for pk, user in form.people.items()}
+        people = _people(form, entries)
         name = file_name(*_days(form, entries, fmt))
         stream = _held(detailed_csv(entries, fmt, people), slot)
     except BaseException:
@@ -122,6 +122,19 @@ def export_csv(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     # Proxies such as nginx would otherwise buffer the whole file before sending a byte.
     response["X-Accel-Buffering"] = "no"
     return response
+
+
+def _people(form: ReportFilterForm, entries: QuerySet[TimeEntry]) -> dict[int, Person]:
+    """Names and emails of everyone whose entries the export may hold, from the directory."""
+    people = {pk: Person(user.display_name, user.email) for pk, user in form.people.items()}
+    if form.is_admin:
+        # People who left keep their entries; their rows still need a name and an email
+        # (the import matches members by it).
+        former = entries.exclude(user_id__in=list(people)).order_by()
+        ids = list(former.values_list("user_id", flat=True).distinct())
+        for user in User.objects.filter(pk__in=ids):
+            people[user.pk] = Person(user.display_name, user.email)
+    return people
 
 
 def _held(chunks: Iterator[bytes], slot: ExportSlot) -> Iterator[bytes]:

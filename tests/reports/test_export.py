@@ -8,12 +8,14 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.test import Client
 from django.urls import reverse
 
 from reports import export
+from reports.csv_format import ExportFormat
 from reports.views.export import MAX_CONCURRENT, ExportSlot, file_name
-from tests.factories import PASSWORD, make_project, make_tag
+from tests.factories import PASSWORD, make_project, make_tag, make_user
 from tracking.models import TimeEntry
 from workspaces.models import User, Workspace
 
@@ -85,6 +87,13 @@ def test_admin_exports_everyone(client, workspace, owner, member, entries):
     assert b"Owner's work" in lines[1] and b'"review"' in lines[1]
     assert b"Member's work" in lines[2] and b'"member@example.com"' in lines[2]
     assert b'"Website"' in lines[2] and b'"80.00"' in lines[2]
+
+
+def test_people_who_left_keep_their_name(client, workspace, owner, entries):
+    gone = make_user("gone@example.com", name="Gone Person")
+    entry(workspace, gone, NOW - timedelta(days=3), description="Before leaving")
+    data = body(login(client, owner).post(url(workspace), {"preset": "all"}))
+    assert b'"Gone Person","","gone@example.com"' in data
 
 
 def test_login_required(client, workspace):
@@ -228,3 +237,16 @@ def test_export_button_posts_the_filters(client, workspace, owner, entries):
     assert '<input type="hidden" name="billable" value="yes">' in html
     assert 'name="page"' not in html.split(url(workspace))[1].split("</form>")[0]
     assert reverse("reports:import", args=[workspace.id]) in html
+
+
+@pytest.mark.django_db(transaction=True, databases="__all__")
+def test_a_database_error_on_the_python_path_aborts(workspace, monkeypatch):
+    def failing(*args: object):
+        yield '"x"\r\n'
+        raise DatabaseError("the database went away")
+
+    monkeypatch.setattr(export, "_python_lines", failing)
+    entries = TimeEntry.objects.in_workspace(workspace)
+    with pytest.raises(export.ExportAborted):
+        b"".join(export._python_csv(entries, ExportFormat(), {}))
+    assert entries.count() == 0  # the region still answers
