@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
-from tracking.models import Client, Project, Tag, Task, TimeEntry
+from tracking.models import Client, Project, Tag, Task, TimeEntry, WorkspaceSettings
 from tracking.services import resolve_rate
 from workspaces.models import Membership, User, Workspace
 from workspaces.regions import uuid7
@@ -113,6 +113,17 @@ def plan_import(
             )
     plan.errors.sort(key=lambda error: error.line)
     _find_catalog(plan, workspace)
+    new = plan.new_clients or plan.new_projects or plan.new_tasks or plan.new_tags
+    allowed = WorkspaceSettings.objects.for_workspace(workspace).members_can_manage_projects
+    if new and not (membership.is_admin or allowed):
+        plan.errors.insert(
+            0,
+            RowError(
+                0,
+                "The file needs clients, projects, tasks or tags this workspace does not have, "
+                "and only admins can create them here.",
+            ),
+        )
     if plan.ok:
         plan.duplicates = _count_duplicates(plan, workspace)
     return plan

@@ -112,7 +112,7 @@ def export_csv(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
         )
         people = _people(form, entries)
         name = file_name(*_days(form, entries, fmt))
-        stream = _held(detailed_csv(entries, fmt, people), slot)
+        stream = _Held(detailed_csv(entries, fmt, people), slot)
     except BaseException:
         slot.release()
         raise
@@ -137,19 +137,26 @@ def _people(form: ReportFilterForm, entries: QuerySet[TimeEntry]) -> dict[int, P
     return people
 
 
-def _held(chunks: Iterator[bytes], slot: ExportSlot) -> Iterator[bytes]:
-    """Yield the chunks while holding the slot; closing this closes (cancels) the export."""
-    try:
-        for chunk in chunks:
-            slot.renew()
+class _Held:
+    """The export's chunks, holding a slot until they end or the response is closed."""
+
+    def __init__(self, chunks: Iterator[bytes], slot: ExportSlot) -> None:
+        self.chunks, self.slot = chunks, slot
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self.chunks:
+            self.slot.renew()
             yield chunk
-    finally:
-        # On a client that went away, the server closes this generator: closing the inner
-        # one cancels the query at once instead of waiting for garbage collection.
-        close = getattr(chunks, "close", None)
+        self.slot.release()
+
+    def close(self) -> None:
+        """Called by the server when the response ends, also when the client went away."""
+        # Closing the chunks cancels the query at once, rather than at garbage collection;
+        # a response closed before its first chunk still gives its slot back.
+        close = getattr(self.chunks, "close", None)
         if close is not None:
             close()
-        slot.release()
+        self.slot.release()
 
 
 def _days(form: ReportFilterForm, entries: object, fmt: ExportFormat) -> tuple[date, date]:

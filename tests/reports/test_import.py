@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from reports import importing
 from tests.factories import PASSWORD, add_member, make_user, make_workspace
-from tracking.models import Client, Project, Tag, Task, TimeEntry
+from tracking.models import Client, Project, Tag, Task, TimeEntry, WorkspaceSettings
 
 HEADER = (
     '"Project","Client","Description","Task","User","Group","Email","Tags","Billable",'
@@ -135,10 +135,23 @@ def test_member_imports_only_own_rows(client, workspace, owner, member):
 
 
 def test_member_imports_own_rows(client, workspace, member):
+    settings = WorkspaceSettings.objects.for_workspace(workspace)
+    settings.members_can_manage_projects = True
+    settings.save(update_fields=["members_can_manage_projects"])
     login(client, member)
     upload(client, workspace, HEADER + line(member.email))
     assert confirm(client, workspace).status_code == 302
     assert entries(workspace).get().user_id == member.pk
+
+
+def test_member_cannot_create_projects_unless_allowed(client, workspace, member):
+    login(client, member)
+    upload(client, workspace, HEADER + line(member.email))
+    assert "only admins can create them" in preview(client, workspace).content.decode()
+    assert confirm(client, workspace).status_code == 400
+    assert Project.objects.in_workspace(workspace).count() == 0
+    upload(client, workspace, HEADER + line(member.email, project="", client="", task="", tags=""))
+    assert confirm(client, workspace).status_code == 302
 
 
 def test_unknown_email_is_an_error(client, workspace, owner):
