@@ -75,7 +75,10 @@ def import_confirm(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     order = DayOrderForm(request.POST if "order" in request.POST else None)
     if order.is_bound and not order.is_valid():
         return _preview(request, membership, pending, order, status=400)
-    plan = _plan(membership, pending, order)
+    try:
+        plan = _plan(membership, pending, order)
+    except OSError:  # swept away by another request meanwhile
+        return _gone(request, membership)
     if not plan.ok:
         messages.error(request, "Nothing was imported: the file has problems.")
         return _preview(request, membership, pending, order, plan=plan, status=400)
@@ -156,7 +159,10 @@ def _preview(
     status: int = 200,
 ) -> HttpResponse:
     if plan is None and not (order.is_bound and not order.is_valid()):
-        plan = _plan(membership, pending, order)
+        try:
+            plan = _plan(membership, pending, order)
+        except OSError:  # swept away by another request meanwhile
+            return _gone(request, membership)
     context = {
         "workspace": membership.workspace,
         "membership": membership,

@@ -324,3 +324,11 @@ def importing_key() -> str:
     from reports.views.imports import SESSION_KEY
 
     return SESSION_KEY
+
+
+def test_many_problems_show_the_first_ones(client, workspace, owner):
+    login(client, owner)
+    upload(client, workspace, HEADER + line("stranger@example.com") * 250)
+    html = preview(client, workspace).content.decode()
+    assert "250 problems; the first 200:" in html
+    assert html.count("No member of this workspace has") == 200
