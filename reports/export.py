@@ -18,7 +18,7 @@ from typing import Any
 
 import psycopg
 from django.db import DatabaseError, connections, transaction
-from django.db.models import F, Func, QuerySet, TextField
+from django.db.models import BigIntegerField, F, Func, QuerySet, TextField
 from django.db.models.expressions import RawSQL
 
 from tracking.models import Tag, TimeEntry
@@ -133,7 +133,7 @@ def _chunks(lines: Iterator[str], fmt: ExportFormat) -> Iterator[bytes]:
 class _Seconds(Func):
     """Whole seconds from start to end, cut as Python's int() cuts them."""
 
-    output_field = TextField()  # only read inside the export's own SQL
+    output_field = BigIntegerField()
 
     def __init__(self) -> None:
         super().__init__(F("end"), F("start"))
