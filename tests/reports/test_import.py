@@ -20,6 +20,12 @@ HEADER = (
 )
 
 
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp(tmp_path, monkeypatch):
+    # Waiting uploads go to the test's own folder, not the system's temp folder.
+    monkeypatch.setattr(importing, "UPLOAD_DIR", tmp_path / "imports")
+
+
 def line(email: str, description: str = "Design", start: str = "09:00:00 AM", **cells) -> str:
     values = {
         "project": "Website",
