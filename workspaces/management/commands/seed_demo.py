@@ -1,5 +1,6 @@
 """Load a deterministic demo: an owner, colleagues and a workspace in one region."""
 
+from datetime import timedelta
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -38,7 +39,7 @@ class Command(BaseCommand):
             "--entries",
             type=int,
             default=1500,
-            help="Time entries to create, newest on today (default 1500; 0 for none).",
+            help="Time entries to create, newest yesterday (default 1500; 0 for none).",
         )
         parser.add_argument(
             "--if-empty",
@@ -82,7 +83,9 @@ class Command(BaseCommand):
         if count == 0:
             build_catalog(workspace)
             return
-        made, seconds = load_entries(workspace, user_ids, count, timezone.localdate())
+        # History ends yesterday, so no demo entry lies in the future.
+        yesterday = timezone.localdate() - timedelta(days=1)
+        made, seconds = load_entries(workspace, user_ids, count, yesterday)
         rate = made / seconds if seconds else made
         self.stdout.write(
             f"Created {made:,} entries in {seconds:.1f} s ({rate:,.0f} entries/s) "
