@@ -557,7 +557,8 @@ def _entry_json(entry: TimeEntry, currency: str) -> dict[str, Any]:
     }
 
 
-def _entries_json(entries: list[TimeEntry], workspace: Workspace) -> list[dict[str, Any]]:
+def entries_json(entries: list[TimeEntry], workspace: Workspace) -> list[dict[str, Any]]:
+    """Time entries in Clockify's JSON shape (tags prefetched in one query)."""
     prefetch_related_objects(entries, "tags")
     currency = _currency(workspace)
     return [_entry_json(entry, currency) for entry in entries]
@@ -663,7 +664,7 @@ def _add_entry(
 def create_entry(request: HttpRequest, workspaceId: str, payload: EntryIn) -> Status:
     membership = member_of(request, workspaceId)
     entry = _add_entry(request, membership, request.user.pk, payload)
-    return Status(201, _entries_json([entry], membership.workspace)[0])
+    return Status(201, entries_json([entry], membership.workspace)[0])
 
 
 @router.post(
@@ -676,7 +677,7 @@ def create_entry_for(
 ) -> Status:
     membership = member_of(request, workspaceId)
     entry = _add_entry(request, membership, _user_in(membership, request, userId), payload)
-    return Status(201, _entries_json([entry], membership.workspace)[0])
+    return Status(201, entries_json([entry], membership.workspace)[0])
 
 
 @router.get(
@@ -690,7 +691,7 @@ def running_entries(request: HttpRequest, workspaceId: str, query: Query[Paging]
     if not membership.is_admin:
         entries = entries.of_user(request.user.pk)
     page = list(entries.order_by("-start", "-id")[page_slice(query.page, query.page_size)])
-    return _entries_json(page, membership.workspace)
+    return entries_json(page, membership.workspace)
 
 
 @router.get(
@@ -698,7 +699,7 @@ def running_entries(request: HttpRequest, workspaceId: str, query: Query[Paging]
 )
 def get_entry(request: HttpRequest, workspaceId: str, entryId: str) -> dict:
     membership = member_of(request, workspaceId)
-    return _entries_json([_entry(request, membership, entryId)], membership.workspace)[0]
+    return entries_json([_entry(request, membership, entryId)], membership.workspace)[0]
 
 
 @router.put(
@@ -723,7 +724,7 @@ def update_entry(
         if others.exists():
             raise HttpError(400, "end: another timer is running; stop it first.")
     services.update_entry(membership.workspace, entry, details, start, end)
-    return _entries_json([entry], membership.workspace)[0]
+    return entries_json([entry], membership.workspace)[0]
 
 
 @router.delete(
@@ -757,7 +758,7 @@ def list_entries(
     if query.in_progress is not None:
         entries = entries.filter(end__isnull=query.in_progress)
     page = list(entries.order_by("-start", "-id")[page_slice(query.page, query.page_size)])
-    return _entries_json(page, membership.workspace)
+    return entries_json(page, membership.workspace)
 
 
 @router.patch(
@@ -783,4 +784,4 @@ def stop_timer(request: HttpRequest, workspaceId: str, userId: str, payload: Sto
         )
     except services.TimerError as error:
         raise HttpError(404, str(error)) from None
-    return _entries_json([entry], membership.workspace)[0]
+    return entries_json([entry], membership.workspace)[0]

@@ -95,16 +95,26 @@ def export_csv(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
             for error in errors
         )
         return _refused(request, 400, "The filters are not valid", problems)
+    return stream_export(request, form) or _too_many(request)
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    response = _refused(
+        request,
+        429,
+        "Too many exports",
+        f"{MAX_CONCURRENT} exports of this workspace are running. Try again in a minute.",
+    )
+    response["Retry-After"] = str(RETRY_AFTER)
+    return response
+
+
+def stream_export(request: HttpRequest, form: ReportFilterForm) -> StreamingHttpResponse | None:
+    """Stream the Detailed CSV of a valid filter form; None when no export slot is free."""
+    workspace = form.workspace
     slot = ExportSlot.take(workspace)
     if slot is None:
-        response = _refused(
-            request,
-            429,
-            "Too many exports",
-            f"{MAX_CONCURRENT} exports of this workspace are running. Try again in a minute.",
-        )
-        response["Retry-After"] = str(RETRY_AFTER)
-        return response
+        return None
     try:
         entries = form.entries()
         fmt = ExportFormat.for_member(

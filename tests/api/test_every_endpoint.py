@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from clockify.api import api
 
 OPERATIONS = [
-    (method.upper(), path.removeprefix("/api/v1"))
+    (method.upper(), path)
     for path, methods in api.get_openapi_schema()["paths"].items()
     for method in methods
 ]
@@ -31,20 +32,28 @@ def _fill(path: str, workspace_id: str, user_id: int) -> str:
 
 # One body that every POST accepts (unknown fields are ignored), and the stop body.
 BODIES = {
-    "POST": {"name": "Probe", "start": "2026-11-24T09:00:00Z"},
+    "POST": {
+        "name": "Probe",
+        "start": "2026-11-24T09:00:00Z",
+        "dateRangeStart": "2026-11-01T00:00:00Z",
+        "dateRangeEnd": "2026-11-30T23:59:59Z",
+    },
     "PATCH": {"end": "2026-11-24T10:00:00Z"},
 }
 
 
 def _call(api_client, method: str, path: str):
+    send = getattr(api_client.client, method.lower())
     if method in ("GET", "DELETE"):
-        return getattr(api_client, method.lower())(path)
-    return getattr(api_client, method.lower())(path, BODIES.get(method, {}))
+        return send(path, headers=api_client.headers)
+    body = json.dumps(BODIES.get(method, {}))
+    return send(path, body, content_type="application/json", headers=api_client.headers)
 
 
 def test_the_schema_lists_every_clockify_operation():
     assert len(OPERATIONS) >= 30
-    assert ("PATCH", "/workspaces/{workspaceId}/user/{userId}/time-entries") in OPERATIONS
+    assert ("PATCH", "/api/v1/workspaces/{workspaceId}/user/{userId}/time-entries") in OPERATIONS
+    assert ("POST", "/api/reports/v1/workspaces/{workspaceId}/reports/detailed") in OPERATIONS
 
 
 @pytest.mark.parametrize(("method", "path"), OPERATIONS)
