@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.test import override_settings
 
 from clockify import api as api_module
@@ -47,6 +49,9 @@ def test_key_use_is_recorded(client, owner):
 
 def test_rate_limit_per_key(api_as, owner, monkeypatch):
     monkeypatch.setattr(api_module, "API_RATE_LIMIT", 3)
+    # Freeze the clock inside one second: a real one can tick over mid-test.
+    now = [1_800_000_000.25]
+    monkeypatch.setattr(api_module, "time", SimpleNamespace(time=lambda: now[0]))
     api = api_as(owner)
     statuses = [api.get("/user").status_code for _ in range(5)]
     assert statuses[:3] == [200, 200, 200]
@@ -56,6 +61,8 @@ def test_rate_limit_per_key(api_as, owner, monkeypatch):
     assert limited["Retry-After"] == "1"
     assert limited.json()["code"] == 429
     assert api_as(owner).get("/user").status_code == 200  # another key has its own budget
+    now[0] += 1
+    assert api.get("/user").status_code == 200  # the next second has a fresh budget
 
 
 def test_paths_work_with_and_without_a_trailing_slash(api_as, owner, workspace):
