@@ -5,11 +5,13 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
+from typing import IO
 
 from reports.csv_format import GUARDED, TAG_SEPARATOR
 from tracking.durations import DurationError, parse_duration
@@ -127,15 +129,15 @@ class RowError:
 
 @dataclass
 class ParsedFile:
-    """The rows of a file, its problems and the formats it was found to use."""
+    """What a reading of a file found: its formats, and the problems of its latest pass."""
 
-    rows: list[DetailedRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)  # the first MAX_ERRORS, by line
     error_count: int = 0
     date_pattern: str | None = None  # a workspaces.models.DateFormat value
     # True when every date reads both as DD/MM and MM/DD: rows were read as MM/DD
     # (Clockify's default); ask the person and read again with day_first.
     needs_day_first: bool = False
+    day_first: bool = False  # how the rows are read
     clock: str | None = None  # "12" or "24", from the first row
     seconds: bool | None = None  # whether the first row's times have seconds
     currency: str | None = None  # from the rate or amount header
@@ -157,9 +159,16 @@ class ParsedFile:
             self.errors.append(RowError(line, message))
 
 
+@dataclass
+class LoadedFile(ParsedFile):
+    """A file read whole into memory by read_detailed_csv: for small files and tests."""
+
+    rows: list[DetailedRow] = field(default_factory=list)
+
+
 @dataclass(slots=True)
 class _Pending:
-    """A row whose fields are checked, waiting for the file's day/month order."""
+    """A row whose fields are checked, its dates not yet read in the file's day order."""
 
     row: DetailedRow
     start_date: _Date
@@ -170,16 +179,30 @@ class _Pending:
     texts: tuple[str, str]  # the start and end dates as written, for messages
 
 
-def read_detailed_csv(
-    source: Iterable[str] | Iterable[bytes] | str | bytes,
-    *,
-    zone: tzinfo,
-    day_first: bool | None = None,
-) -> ParsedFile:
-    """Read a Detailed report CSV whose times are local to `zone`, one record at a time.
+# What a file can be read from, more than once: bytes or text, a path, a seekable file, a
+# collection of chunks (not a one-shot iterator), or a function that opens it anew.
+Source = (
+    bytes
+    | str
+    | os.PathLike[str]
+    | IO[bytes]
+    | IO[str]
+    | Collection[bytes]
+    | Collection[str]
+    | Callable[[], Iterable[bytes] | Iterable[str]]
+)
+_LINE_LIMIT = 64 * 1024  # a file is read a line at a time, at most this many bytes at once
 
-    `source` is anything yielding text or UTF-8 bytes: a binary file (an upload), lines, or
-    chunks of any size. Open text files with newline="" so quoted line breaks survive.
+
+class DetailedCsv:
+    """A Detailed report CSV whose times are local to `zone`, read as a stream.
+
+    Nothing is kept in memory but the record being read. The file is read twice: a first
+    pass looks only at the dates to settle their format (a DD/MM file may show a day above
+    12 only on its last line), then `rows()` reads it again, checks every field and yields
+    the good rows one at a time. Each call of `rows()` is a new pass; `parsed` holds the
+    formats and the problems of the latest one, complete once the pass is over.
+
     Bad rows are reported with their line number and left out; reading goes on. A file
     that is not CSV or UTF-8 stops at that line. Zero-length entries (Clockify writes them)
     are kept: TimeEntry needs end > start, so the import decides what to do with them.
@@ -188,60 +211,144 @@ def read_detailed_csv(
     file tells them apart). A wall time the change skips is an error: the file is likely
     in another zone.
     """
-    parsed = ParsedFile()
-    records = _records(source, parsed)
-    first = next(records, None)
-    if first is None:
-        if not parsed.error_count:
-            parsed.add_error(1, "The file is empty.")
+
+    def __init__(self, source: Source, *, zone: tzinfo, day_first: bool | None = None) -> None:
+        self._open = _opener(source)
+        self.zone = zone
+        self._style, self._day_first, self._needs_day_first = self._settle_dates(day_first)
+        self.parsed = self._fresh()
+
+    def rows(self) -> Iterator[DetailedRow]:
+        """Read the file from its start, yielding each row that has no problem."""
+        parsed = self.parsed = self._fresh()
+        records = _records(self._open(), parsed)
+        first = next(records, None)
+        if first is None:
+            if not parsed.error_count:
+                parsed.add_error(1, "The file is empty.")
+            return
+        columns = _read_header(first[1], parsed)
+        if columns is None:
+            return
+        width = len(first[1])
+        for line, record in records:
+            if not any(cell.strip() for cell in record):
+                continue
+            if len(record) != width:
+                parsed.add_error(line, f"It has {len(record)} fields; the header has {width}.")
+                continue
+            item = _read_row(line, record, columns, parsed)
+            if item is None:
+                continue
+            if mismatch := self._unlike_first(item):
+                parsed.add_error(line, f"The date “{mismatch}” is written unlike the file's first.")
+                continue
+            row = _resolve(item, self._day_first, self.zone, parsed)
+            if row is not None:
+                yield row
+
+    def _unlike_first(self, item: _Pending) -> str | None:
+        """A date of the row written in another style than the file's first date."""
+        dates = (item.start_date, item.end_date)
+        return next(
+            (t for d, t in zip(dates, item.texts, strict=True) if d[0] != self._style), None
+        )
+
+    def _fresh(self) -> ParsedFile:
+        parsed = ParsedFile(needs_day_first=self._needs_day_first, day_first=self._day_first)
+        if self._style is not None:
+            parsed.date_pattern = _PATTERNS[self._style, self._day_first]
         return parsed
-    columns = _read_header(first[1], parsed)
-    if columns is None:
-        return parsed
-    width = len(first[1])
-    pending: list[_Pending] = []
-    style: str | None = None
-    evidence: dict[bool, int] = {}  # day_first -> first line proving it
-    for line, record in records:
-        if not any(cell.strip() for cell in record):
-            continue
-        if len(record) != width:
-            parsed.add_error(line, f"It has {len(record)} fields; the header has {width}.")
-            continue
-        item = _read_row(line, record, columns, parsed)
-        if item is None:
-            continue
-        for date, text in zip((item.start_date, item.end_date), item.texts, strict=True):
-            style = style or date[0]
-            if date[0] != style:
-                parsed.add_error(line, f"The date “{text}” is written unlike the file's first.")
-                item = None
-                break
+
+    def _settle_dates(self, day_first: bool | None) -> tuple[str | None, bool, bool]:
+        """The first pass: (date style, whether days come first, whether that is a guess)."""
+        scratch = ParsedFile()  # problems are reported by rows(), not here
+        records = _records(self._open(), scratch)
+        first = next(records, None)
+        positions = _date_positions(first[1]) if first else None
+        if positions is None:
+            return None, False, False
+        width = len(first[1])
+        style: str | None = None
+        evidence: dict[bool, int] = {}  # day_first -> first line proving it
+        for line, record in records:
+            if len(record) != width:
+                continue
+            dates = [_parse_date(record[position]) for position in positions]
+            if None in dates:
+                continue
+            style = style or dates[0][0]
+            if any(date[0] != style for date in dates):
+                continue
             # Only a date that reads one way and not the other proves the order.
-            if style in _AMBIGUOUS and (date[2] > 12) != (date[3] > 12):
-                evidence.setdefault(date[2] > 12, line)
-        if item is not None:
-            pending.append(item)
-    if style is None:
-        return parsed
-    if day_first is None and style in _AMBIGUOUS:
-        if evidence:
-            # Both orders proven is a broken file: the earlier proof wins, the rest fail.
-            day_first = min(evidence, key=evidence.__getitem__)
-        else:
-            parsed.needs_day_first = True
-    day_first = bool(day_first) and style in _AMBIGUOUS
-    parsed.date_pattern = _PATTERNS[style, day_first]
-    for item in pending:
-        row = _resolve(item, day_first, zone, parsed)
-        if row is not None:
-            parsed.rows.append(row)
-    parsed.errors.sort(key=lambda error: error.line)
-    return parsed
+            for date in dates:
+                if style in _AMBIGUOUS and (date[2] > 12) != (date[3] > 12):
+                    evidence.setdefault(date[2] > 12, line)
+        if style not in _AMBIGUOUS:
+            return style, False, False
+        if day_first is not None:
+            return style, day_first, False
+        if not evidence:
+            return style, False, True
+        # Both orders proven is a broken file: the earlier proof wins, the rest fail.
+        return style, min(evidence, key=evidence.__getitem__), False
+
+
+def read_detailed_csv(source: Source, *, zone: tzinfo, day_first: bool | None = None) -> LoadedFile:
+    """Read a whole file into memory: every good row, the formats and the problems."""
+    reader = DetailedCsv(source, zone=zone, day_first=day_first)
+    rows = list(reader.rows())
+    loaded = LoadedFile(**{f.name: getattr(reader.parsed, f.name) for f in fields(ParsedFile)})
+    loaded.rows = rows
+    return loaded
+
+
+def _opener(source: Source) -> Callable[[], Iterable[bytes] | Iterable[str]]:
+    """A function that starts reading `source` from its beginning each time it is called."""
+    if isinstance(source, bytes):
+        return lambda: _lines_of(io.BytesIO(source))
+    if isinstance(source, str):
+        return lambda: [source]
+    if isinstance(source, os.PathLike):
+        return lambda: _file_lines(os.fspath(source))
+    if hasattr(source, "seek") and hasattr(source, "readline"):
+        file = source
+
+        def rewound() -> Iterator[bytes] | Iterator[str]:
+            file.seek(0)
+            return _lines_of(file)
+
+        return rewound
+    if callable(source):
+        return source
+    if isinstance(source, Collection):
+        return lambda: source
+    raise TypeError(
+        "A Detailed CSV is read twice: pass bytes, text, a path, a seekable file, a list of "
+        "chunks or a function that opens the file anew, not a one-shot iterator."
+    )
+
+
+def _file_lines(path: str) -> Iterator[bytes]:
+    with open(path, "rb") as file:
+        yield from _lines_of(file)
+
+
+def _lines_of(file: IO[bytes] | IO[str]) -> Iterator[bytes] | Iterator[str]:
+    """A file's lines, none longer than _LINE_LIMIT, so a decoding error keeps its line."""
+    return iter(lambda: file.readline(_LINE_LIMIT), file.read(0))
+
+
+def _date_positions(names: list[str]) -> tuple[int, int] | None:
+    """Where the Start Date and End Date columns are, if the header has both."""
+    found = {name.strip().lower(): position for position, name in reversed(list(enumerate(names)))}
+    if "start date" in found and "end date" in found:
+        return found["start date"], found["end date"]
+    return None
 
 
 def _records(
-    source: Iterable[str] | Iterable[bytes] | str | bytes, parsed: ParsedFile
+    source: Iterable[str] | Iterable[bytes], parsed: ParsedFile
 ) -> Iterator[tuple[int, list[str]]]:
     """Yield (line where the record starts, fields); stop at text that is not CSV or UTF-8."""
     reader = csv.reader(_lines(source), strict=True)
@@ -261,15 +368,8 @@ def _records(
         line = reader.line_num + 1
 
 
-def _lines(source: Iterable[str] | Iterable[bytes] | str | bytes) -> Iterator[str]:
+def _lines(pieces: Iterable[str] | Iterable[bytes]) -> Iterator[str]:
     """Split text or UTF-8 bytes of any chunking into lines ending in \\r\\n, \\n or \\r."""
-    pieces: Iterable[str] | Iterable[bytes]
-    if isinstance(source, bytes):
-        pieces = io.BytesIO(source)  # line by line, so a decoding error has its line number
-    elif isinstance(source, str):
-        pieces = [source]
-    else:
-        pieces = source
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
     pending = ""
     at_start = True

@@ -1,8 +1,10 @@
 """Restore time from a Detailed report CSV: plan it (for the preview), then apply it whole.
 
 A plan reads the file with reports.csv_import, matches members by email, finds the clients,
-projects, tasks and tags to create, and lists every row's problem. Applying re-checks the
-plan inside one transaction of the region: either every new entry is saved or none is.
+projects, tasks and tags to create, and lists every row's problem. Applying reads the file
+again and re-checks it inside one transaction of the region: either every new entry is
+saved or none is. Both read the file as a stream and keep only a batch of rows in memory,
+so a 100 MB file costs no more memory than a small one.
 Rows identical to an entry the member already has (same start, end, description, project
 and task) are skipped, so importing a file twice adds nothing the second time.
 """
@@ -20,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 from pathlib import Path
-from typing import IO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import IntegrityError, transaction
@@ -31,7 +32,7 @@ from tracking.services import resolve_rate
 from workspaces.models import Membership, User, Workspace
 from workspaces.regions import uuid7
 
-from .csv_import import DetailedRow, ParsedFile, RowError, read_detailed_csv
+from .csv_import import MAX_ERRORS, DetailedCsv, DetailedRow, ParsedFile, RowError, Source
 
 MAX_UPLOAD = 100 * 1024 * 1024
 PREVIEW_ROWS = 10
@@ -45,11 +46,14 @@ _Key = tuple[int, datetime, datetime, str, object, object]
 
 @dataclass
 class ImportPlan:
-    """What importing a file would do, or why it cannot."""
+    """What importing a file would do, or why it cannot; it keeps no more than a few rows."""
 
-    parsed: ParsedFile
+    reader: DetailedCsv
     people: dict[str, User] = field(default_factory=dict)  # lower-case email -> member
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)  # the first MAX_ERRORS, by line
+    error_count: int = 0
+    row_count: int = 0
+    preview: list[DetailedRow] = field(default_factory=list)  # the first rows, as stored
     new_clients: list[str] = field(default_factory=list)
     new_projects: list[tuple[str, str]] = field(default_factory=list)  # (project, client)
     new_tasks: list[tuple[str, str]] = field(default_factory=list)  # (task, project)
@@ -57,23 +61,24 @@ class ImportPlan:
     duplicates: int = 0
 
     @property
+    def parsed(self) -> ParsedFile:
+        """The file's formats, as the reading found them."""
+        return self.reader.parsed
+
+    @property
     def ok(self) -> bool:
         """Whether applying would save the file's entries."""
-        return not self.errors and self.parsed.ok
-
-    @property
-    def rows(self) -> list[DetailedRow]:
-        return self.parsed.rows
-
-    @property
-    def preview(self) -> list[DetailedRow]:
-        """The first rows, as they will be stored."""
-        return self.parsed.rows[:PREVIEW_ROWS]
+        return not self.error_count and self.parsed.ok
 
     @property
     def members(self) -> list[User]:
         """The members the rows belong to."""
         return sorted(self.people.values(), key=lambda user: user.email)
+
+    def add_error(self, line: int, message: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(RowError(line, message))
 
 
 @dataclass(frozen=True)
@@ -95,27 +100,32 @@ def member_zone(user: User) -> tzinfo:
 def plan_import(
     workspace: Workspace,
     membership: Membership,
-    source: Iterable[bytes] | IO[bytes],
+    source: Source,
     *,
     day_first: bool | None = None,
 ) -> ImportPlan:
-    """Read a file and work out what importing it into `workspace` would do."""
-    parsed = read_detailed_csv(source, zone=member_zone(membership.user), day_first=day_first)
-    plan = ImportPlan(parsed=parsed, errors=list(parsed.errors))
-    if parsed.error_count > len(parsed.errors):
-        more = parsed.error_count - len(parsed.errors)
-        plan.errors.append(RowError(0, f"… and {more} more problems."))
-    _match_people(plan, membership)
-    for row in parsed.rows:
-        if row.end <= row.start:
-            plan.errors.append(
-                RowError(row.line, "The entry lasts no time (its end is its start); remove it.")
-            )
-    plan.errors.sort(key=lambda error: error.line)
-    _find_catalog(plan, workspace)
+    """Read a file as a stream and work out what importing it into `workspace` would do."""
+    reader = DetailedCsv(source, zone=member_zone(membership.user), day_first=day_first)
+    plan = ImportPlan(reader=reader)
+    known = _known_people(membership)
+    names = _CatalogNames(workspace)
+    batch: list[DetailedRow] = []
+    for row in reader.rows():
+        plan.row_count += 1
+        if len(plan.preview) < PREVIEW_ROWS:
+            plan.preview.append(row)
+        _check_row(plan, row, known, membership)
+        names.note(plan, row)
+        batch.append(row)
+        if len(batch) >= BATCH:
+            _count_duplicates(plan, workspace, batch)
+    _count_duplicates(plan, workspace, batch)
+    plan.errors = sorted([*reader.parsed.errors, *plan.errors], key=lambda e: e.line)[:MAX_ERRORS]
+    plan.error_count += reader.parsed.error_count
     new = plan.new_clients or plan.new_projects or plan.new_tasks or plan.new_tags
     allowed = WorkspaceSettings.objects.for_workspace(workspace).members_can_manage_projects
     if new and not (membership.is_admin or allowed):
+        plan.error_count += 1
         plan.errors.insert(
             0,
             RowError(
@@ -124,27 +134,34 @@ def plan_import(
                 "and only admins can create them here.",
             ),
         )
-    if plan.ok:
-        plan.duplicates = _count_duplicates(plan, workspace)
+    if not plan.ok:
+        plan.duplicates = 0
     return plan
 
 
-def _match_people(plan: ImportPlan, membership: Membership) -> None:
-    if membership.is_admin:
-        members = Membership.objects.filter(workspace_id=membership.workspace_id)
-        known = {m.user.email.lower(): m.user for m in members.select_related("user")}
+def _known_people(membership: Membership) -> dict[str, User]:
+    """Whose rows the importing member may import, by lower-case email."""
+    if not membership.is_admin:
+        return {membership.user.email.lower(): membership.user}
+    members = Membership.objects.filter(workspace_id=membership.workspace_id)
+    return {m.user.email.lower(): m.user for m in members.select_related("user")}
+
+
+def _check_row(
+    plan: ImportPlan, row: DetailedRow, known: dict[str, User], membership: Membership
+) -> None:
+    """Report what the file's reading cannot see: whose row it is, and what it needs."""
+    email = row.email.lower()
+    if email in known:
+        plan.people[email] = known[email]
+    elif not membership.is_admin:
+        plan.add_error(row.line, f"{row.email} is not you: members import their own time only.")
     else:
-        known = {membership.user.email.lower(): membership.user}
-    for row in plan.parsed.rows:
-        email = row.email.lower()
-        if email in known:
-            plan.people[email] = known[email]
-        elif not membership.is_admin:
-            plan.errors.append(
-                RowError(row.line, f"{row.email} is not you: members import their own time only.")
-            )
-        else:
-            plan.errors.append(RowError(row.line, f"No member of this workspace has {row.email}."))
+        plan.add_error(row.line, f"No member of this workspace has {row.email}.")
+    if row.end <= row.start:
+        plan.add_error(row.line, "The entry lasts no time (its end is its start); remove it.")
+    if row.task and not row.project:
+        plan.add_error(row.line, "The row has a task but no project.")
 
 
 def _fold(name: str) -> str:
@@ -152,42 +169,43 @@ def _fold(name: str) -> str:
     return name.lower()
 
 
-def _find_catalog(plan: ImportPlan, workspace: Workspace) -> None:
-    clients = {_fold(c.name) for c in Client.objects.in_workspace(workspace)}
-    projects = {
-        (_fold(p.name), _fold(p.client.name) if p.client else "")
-        for p in Project.objects.in_workspace(workspace).select_related("client")
-    }
-    tasks = {
-        (
-            _fold(t.name),
-            _fold(t.project.name),
-            _fold(t.project.client.name) if t.project.client else "",
-        )
-        for t in Task.objects.in_workspace(workspace).select_related("project__client")
-    }
-    tags = {_fold(t.name) for t in Tag.objects.in_workspace(workspace)}
-    for row in plan.parsed.rows:
+class _CatalogNames:
+    """The folded names of the workspace's catalog, to tell which ones a file would add."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.clients = {_fold(c.name) for c in Client.objects.in_workspace(workspace)}
+        self.projects = {
+            (_fold(p.name), _fold(p.client.name) if p.client else "")
+            for p in Project.objects.in_workspace(workspace).select_related("client")
+        }
+        self.tasks = {
+            (
+                _fold(t.name),
+                _fold(t.project.name),
+                _fold(t.project.client.name) if t.project.client else "",
+            )
+            for t in Task.objects.in_workspace(workspace).select_related("project__client")
+        }
+        self.tags = {_fold(t.name) for t in Tag.objects.in_workspace(workspace)}
+
+    def note(self, plan: ImportPlan, row: DetailedRow) -> None:
+        """Add to the plan the names this row needs that nothing has yet."""
         client, project, task = _fold(row.client), _fold(row.project), _fold(row.task)
-        if row.client and not row.project:
-            continue  # a client without a project has nowhere to put the entry
-        if row.project and row.client and client not in clients:
-            clients.add(client)
-            plan.new_clients.append(row.client)
-        if row.project and (project, client) not in projects:
-            projects.add((project, client))
-            plan.new_projects.append((row.project, row.client))
-        if row.task and row.project and (task, project, client) not in tasks:
-            tasks.add((task, project, client))
-            plan.new_tasks.append((row.task, row.project))
         for tag in row.tags:
-            if _fold(tag) not in tags:
-                tags.add(_fold(tag))
+            if _fold(tag) not in self.tags:
+                self.tags.add(_fold(tag))
                 plan.new_tags.append(tag)
-    for row in plan.parsed.rows:
-        if row.task and not row.project:
-            plan.errors.append(RowError(row.line, "The row has a task but no project."))
-    plan.errors.sort(key=lambda error: error.line)
+        if not row.project:
+            return  # a client or task without a project has nowhere to put the entry
+        if row.client and client not in self.clients:
+            self.clients.add(client)
+            plan.new_clients.append(row.client)
+        if (project, client) not in self.projects:
+            self.projects.add((project, client))
+            plan.new_projects.append((row.project, row.client))
+        if row.task and (task, project, client) not in self.tasks:
+            self.tasks.add((task, project, client))
+            plan.new_tasks.append((row.task, row.project))
 
 
 class _Catalog:
@@ -239,11 +257,16 @@ class _Catalog:
         return list(dict.fromkeys(ids))
 
 
-def _count_duplicates(plan: ImportPlan, workspace: Workspace) -> int:
-    """How many rows repeat an entry the member has (by names: nothing is created yet)."""
-    entries = _span(plan, workspace).select_related("project__client", "task")
-    existing = {_name_key(entry) for entry in entries}
-    return sum(1 for row in plan.rows if _row_key(plan, row) in existing)
+def _count_duplicates(plan: ImportPlan, workspace: Workspace, batch: list[DetailedRow]) -> None:
+    """Count the batch's rows that repeat an entry the member has, and empty the batch.
+
+    Compared by names, as nothing is created yet; not counted once the file has problems.
+    """
+    if batch and not plan.error_count and not plan.reader.parsed.error_count:
+        entries = _same_starts(workspace, plan, batch).select_related("project__client", "task")
+        existing = {_name_key(entry) for entry in entries}
+        plan.duplicates += sum(1 for row in batch if _row_key(plan, row) in existing)
+    batch.clear()
 
 
 def _row_key(plan: ImportPlan, row: DetailedRow) -> _Key:
@@ -253,15 +276,13 @@ def _row_key(plan: ImportPlan, row: DetailedRow) -> _Key:
     return (user.pk, row.start, row.end, row.description, project, task)
 
 
-def _span(plan: ImportPlan, workspace: Workspace) -> QuerySet[TimeEntry]:
-    """The plan's members' finished entries that start within the file's span."""
-    rows = plan.rows
-    if not rows:
-        return TimeEntry.objects.none()
+def _same_starts(
+    workspace: Workspace, plan: ImportPlan, batch: list[DetailedRow]
+) -> QuerySet[TimeEntry]:
+    """The plan's members' finished entries that start when a row of the batch starts."""
     return TimeEntry.objects.in_workspace(workspace).filter(
         user_id__in=[user.pk for user in plan.people.values()],
-        start__gte=min(row.start for row in rows),
-        start__lte=max(row.start for row in rows),
+        start__in={row.start for row in batch},
         end__isnull=False,
     )
 
@@ -285,83 +306,115 @@ class ImportFailed(Exception):
 
 
 def apply_import(workspace: Workspace, plan: ImportPlan) -> ImportResult:
-    """Save the plan's entries and the catalog they need, all or nothing."""
+    """Read the file again and save its entries and the catalog they need, all or nothing.
+
+    The rows go to the database in batches of BATCH, so memory stays flat whatever the
+    file's size. A row identical to an entry that was there before the import is skipped;
+    identical rows within the file are all kept, as they were distinct entries when exported.
+    """
     if not plan.ok:
         raise ImportFailed("The file has problems; nothing was saved.")
-    created = skipped = 0
-    through = TimeEntry.tags.through
     try:
         with transaction.atomic(using=workspace.db_alias):
-            catalog = _Catalog(workspace)
-            existing = _existing_ids(plan, workspace)
-            entries: list[TimeEntry] = []
-            links: list[object] = []
-            rates: dict[tuple[int, object], Decimal | None] = {}
-            ids = _descending_ids(len(plan.rows))
-            for row, entry_id in zip(plan.rows, ids, strict=True):
-                user = plan.people[row.email.lower()]
-                project = catalog.project(row)
-                task = catalog.task(row, project)
-                key = (user.pk, row.start, row.end, row.description, _id(project), _id(task))
-                if key in existing:
-                    skipped += 1
-                    continue
-                rate = row.rate
-                if rate is None:
-                    rate_key = (user.pk, _id(project))
-                    if rate_key not in rates:
-                        rates[rate_key] = resolve_rate(workspace, user.pk, project)
-                    rate = rates[rate_key]
-                billable = row.billable
-                if billable is None:
-                    billable = bool(project and project.billable)
-                entry = TimeEntry(
-                    id=entry_id,
-                    user_id=user.pk,
-                    description=row.description,
-                    project=project,
-                    task=task,
-                    billable=billable,
-                    start=row.start,
-                    end=row.end,
-                    hourly_rate=rate,
-                )
-                entries.append(entry)
-                links.extend(
-                    through(timeentry_id=entry.id, tag_id=tag_id) for tag_id in catalog.tag_ids(row)
-                )
-                created += 1
-                if len(entries) >= BATCH:
-                    _flush(workspace, entries, links)
-            _flush(workspace, entries, links)
+            writer = _Writer(workspace, plan)
+            batch: list[DetailedRow] = []
+            for row in plan.reader.rows():
+                batch.append(row)
+                if len(batch) >= BATCH:
+                    writer.save(batch)
+            writer.save(batch)
+            if not plan.reader.parsed.ok or writer.count != plan.row_count:
+                raise ImportFailed("The file changed since its preview; nothing was saved.")
     except IntegrityError as error:
         raise ImportFailed(
             f"The database refused the import, nothing was saved ({error})."
         ) from None
-    return ImportResult(created=created, skipped=skipped)
+    return ImportResult(created=writer.created, skipped=writer.count - writer.created)
 
 
-def _descending_ids(count: int) -> list[uuid.UUID]:
-    """Fresh time-ordered ids, highest first: rows that start at the same second then
-    keep the file's order (newest first, ties by id) when exported again."""
-    base = uuid7().int & ~((1 << 40) - 1)
-    return [uuid.UUID(int=base + count - index) for index in range(count)]
+class _Writer:
+    """Saves rows batch by batch inside apply_import's transaction."""
+
+    def __init__(self, workspace: Workspace, plan: ImportPlan) -> None:
+        self.workspace = workspace
+        self.plan = plan
+        self.catalog = _Catalog(workspace)
+        self.rates: dict[tuple[int, object], Decimal | None] = {}
+        self.count = self.created = 0
+        # Fresh time-ordered ids, highest first: rows that start at the same second then
+        # keep the file's order (newest first, ties by id) when exported again.
+        self.base = uuid7().int & ~((1 << 40) - 1)
+        self.ours = (self._id(plan.row_count - 1), self._id(0))
+
+    def _id(self, index: int) -> uuid.UUID:
+        return uuid.UUID(int=self.base + self.plan.row_count - index)
+
+    def save(self, batch: list[DetailedRow]) -> None:
+        """Save the batch's new entries and their tags, then empty the batch."""
+        if self.count + len(batch) > self.plan.row_count:
+            raise ImportFailed("The file changed since its preview; nothing was saved.")
+        keyed = []
+        for row in batch:
+            user = self.plan.people.get(row.email.lower())
+            if user is None:
+                raise ImportFailed("The file changed since its preview; nothing was saved.")
+            project = self.catalog.project(row)
+            task = self.catalog.task(row, project)
+            key = (user.pk, row.start, row.end, row.description, _id(project), _id(task))
+            keyed.append((row, user, project, task, key))
+        existing = set(
+            _same_starts(self.workspace, self.plan, batch)
+            .exclude(id__range=self.ours)  # entries of this very import are not duplicates
+            .values_list("user_id", "start", "end", "description", "project_id", "task_id")
+        )
+        entries: list[TimeEntry] = []
+        links: list[object] = []
+        through = TimeEntry.tags.through
+        for row, user, project, task, key in keyed:
+            entry_id = self._id(self.count)
+            self.count += 1
+            if key in existing:
+                continue
+            entry = TimeEntry(
+                id=entry_id,
+                user_id=user.pk,
+                description=row.description,
+                project=project,
+                task=task,
+                billable=bool(project and project.billable)
+                if row.billable is None
+                else row.billable,
+                start=row.start,
+                end=row.end,
+                hourly_rate=self._rate(row, user, project),
+            )
+            entries.append(entry)
+            links.extend(
+                through(timeentry_id=entry.id, tag_id=tag_id)
+                for tag_id in self.catalog.tag_ids(row)
+            )
+        TimeEntry.objects.in_workspace(self.workspace).bulk_create(entries)
+        through.objects.using(self.workspace.db_alias).bulk_create(links)
+        self.created += len(entries)
+        batch.clear()
+
+    def _rate(self, row: DetailedRow, user: User, project: Project | None) -> Decimal | None:
+        """The file's rate, or the one that applies now when the file has none."""
+        if row.rate is not None:
+            return row.rate
+        key = (user.pk, _id(project))
+        if key not in self.rates:
+            self.rates[key] = resolve_rate(self.workspace, user.pk, project)
+        return self.rates[key]
+
+
+def _billable(row: DetailedRow, project: Project | None) -> bool:
+    """The file's Billable, or the project's default when the file has no such column."""
+    return bool(project and project.billable) if row.billable is None else row.billable
 
 
 def _id(row: object | None) -> object | None:
     return getattr(row, "id", None)
-
-
-def _existing_ids(plan: ImportPlan, workspace: Workspace) -> set[_Key]:
-    columns = ("user_id", "start", "end", "description", "project_id", "task_id")
-    return set(_span(plan, workspace).values_list(*columns))
-
-
-def _flush(workspace: Workspace, entries: list[TimeEntry], links: list[object]) -> None:
-    TimeEntry.objects.in_workspace(workspace).bulk_create(entries)
-    TimeEntry.tags.through.objects.using(workspace.db_alias).bulk_create(links)
-    entries.clear()
-    links.clear()
 
 
 # --- Uploaded files waiting for confirmation ---

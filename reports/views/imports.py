@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -84,6 +83,8 @@ def import_confirm(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
         return _preview(request, membership, pending, order, plan=plan, status=400)
     try:
         result = importing.apply_import(membership.workspace, plan)
+    except OSError:  # swept away between the plan and its application
+        return _gone(request, membership)
     except importing.ImportFailed as error:
         messages.error(request, str(error))
         return _preview(request, membership, pending, order, plan=plan, status=409)
@@ -143,10 +144,12 @@ def _gone(request: HttpRequest, membership: Membership) -> HttpResponse:
     return _upload_page(request, membership, ImportUploadForm(), problem, status=400)
 
 
-def _plan(membership: Membership, pending: dict[str, str], order: DayOrderForm) -> Any:
+def _plan(
+    membership: Membership, pending: dict[str, str], order: DayOrderForm
+) -> importing.ImportPlan:
     day_first = order.day_first() if order.is_bound and order.is_valid() else None
-    with open(importing.upload_path(pending["token"]), "rb") as source:
-        return importing.plan_import(membership.workspace, membership, source, day_first=day_first)
+    source = importing.upload_path(pending["token"])
+    return importing.plan_import(membership.workspace, membership, source, day_first=day_first)
 
 
 def _preview(

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from reports.csv_import import MAX_ERRORS, RowError, read_detailed_csv
+from reports.csv_import import MAX_ERRORS, DetailedCsv, RowError, read_detailed_csv
 
 pytestmark = pytest.mark.django_db(databases=[])
 
@@ -392,18 +392,28 @@ def test_text_that_is_not_utf8_stops_at_its_line():
     assert parsed.errors == [RowError(3, "This is not UTF-8 text; save it as UTF-8.")]
 
 
-def test_any_stream_of_text_or_bytes():
+def test_any_rereadable_source_of_text_or_bytes(tmp_path):
     data = ("\ufeff" + HEADER + "\r\n" + record(description="é🎉\r\nx\ry") + "\r\n").encode()
     expected = read_detailed_csv(data, zone=UTC).rows
     assert expected[0].description == "é🎉\r\nx\ry"
-    tiny_chunks = (data[i : i + 3] for i in range(0, len(data), 3))  # splits characters and CRLFs
-    assert read_detailed_csv(tiny_chunks, zone=UTC).rows == expected
-    assert read_detailed_csv(io.BytesIO(data), zone=UTC).rows == expected
+
+    def tiny_chunks():  # splits characters and CRLFs
+        return (data[i : i + 3] for i in range(0, len(data), 3))
+
+    path = tmp_path / "export.csv"
+    path.write_bytes(data)
     text = io.StringIO(data.decode("utf-8-sig"), newline="")
-    assert read_detailed_csv(text, zone=UTC).rows == expected
+    for source in (tiny_chunks, io.BytesIO(data), text, path, [data[:7], data[7:]]):
+        assert read_detailed_csv(source, zone=UTC).rows == expected
 
 
-def test_the_file_is_read_one_record_at_a_time():
+def test_a_one_shot_iterator_is_refused():
+    # The dates are settled in a first pass, so the file must be readable twice.
+    with pytest.raises(TypeError, match="read twice"):
+        DetailedCsv(iter([HEADER]), zone=UTC)
+
+
+def test_rows_come_while_the_file_is_read():
     consumed = []
 
     def lines():
@@ -412,5 +422,18 @@ def test_the_file_is_read_one_record_at_a_time():
             consumed.append(n)
             yield record() + "\n"
 
-    parsed = read_detailed_csv(lines(), zone=UTC)
-    assert len(parsed.rows) == 5000 and len(consumed) == 5000
+    reader = DetailedCsv(lines, zone=UTC)  # the first pass reads the dates to the end
+    consumed.clear()
+    rows = reader.rows()
+    next(rows)
+    assert len(consumed) <= 2  # one row out, one record read ahead at most
+    assert sum(1 for _ in rows) == 4999 and len(consumed) == 5000
+    assert reader.parsed.ok
+
+
+def test_each_pass_reports_its_problems_once():
+    reader = DetailedCsv("\n".join([HEADER, record(billable="?"), record()]), zone=UTC)
+    for _ in range(2):
+        assert len(list(reader.rows())) == 1
+        assert [error.line for error in reader.parsed.errors] == [2]
+        assert reader.parsed.error_count == 1

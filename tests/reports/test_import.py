@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import tracemalloc
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,6 +13,7 @@ from django.urls import reverse
 from reports import importing
 from tests.factories import PASSWORD, add_member, make_user, make_workspace
 from tracking.models import Client, Project, Tag, Task, TimeEntry, WorkspaceSettings
+from workspaces.models import Membership, Role
 
 HEADER = (
     '"Project","Client","Description","Task","User","Group","Email","Tags","Billable",'
@@ -187,10 +189,10 @@ def test_ambiguous_dates_ask_day_or_month(client, workspace, owner):
     login(client, owner)
     upload(client, workspace, HEADER + line(owner.email, date="03/04/2026", end="10:00:00 AM"))
     html = preview(client, workspace).content.decode()
-    assert "Day or month first?" in html and "Import 1 rows" not in html
+    assert "Day or month first?" in html and "Import 1 row<" not in html
     assert confirm(client, workspace).status_code == 400
     html = preview(client, workspace, order="day").content.decode()
-    assert "DD/MM/YYYY" in html
+    assert "DD/MM/YYYY" in html and "Import 1 row<" in html
     assert preview(client, workspace, order="sideways").status_code == 400
     assert confirm(client, workspace, order="day").status_code == 302
     assert entries(workspace).get().start == datetime(2026, 4, 3, 9, tzinfo=UTC)
@@ -338,3 +340,99 @@ def test_many_problems_show_the_first_ones(client, workspace, owner):
     html = preview(client, workspace).content.decode()
     assert "250 problems; the first 200:" in html
     assert html.count("No member of this workspace has") == 200
+
+
+def owner_membership(workspace):
+    return Membership.objects.select_related("user", "workspace").get(
+        workspace=workspace, role=Role.OWNER
+    )
+
+
+def test_identical_rows_of_one_file_are_all_kept(workspace, owner):
+    # Two identical entries export as two identical rows; a restore brings both back.
+    plan = importing.plan_import(
+        workspace, owner_membership(workspace), HEADER + line(owner.email) * 2
+    )
+    assert plan.ok and plan.row_count == 2
+    assert importing.apply_import(workspace, plan).created == 2
+    assert entries(workspace).count() == 2
+
+
+def test_rows_are_saved_in_batches_all_or_nothing(workspace, owner, monkeypatch):
+    monkeypatch.setattr(importing, "BATCH", 3)
+    rows = [
+        line(owner.email, f"Row {n}", f"0{n}:00:00 AM", end=f"0{n}:30:00 AM") for n in range(1, 9)
+    ]
+    plan = importing.plan_import(workspace, owner_membership(workspace), HEADER + "".join(rows))
+    assert plan.ok and plan.row_count == 8 and len(plan.preview) == 8
+    assert importing.apply_import(workspace, plan).created == 8
+    assert entries(workspace).count() == 8
+
+
+def test_a_file_changed_after_its_preview_saves_nothing(workspace, owner, tmp_path, monkeypatch):
+    monkeypatch.setattr(importing, "BATCH", 1)  # the first rows reach the database before
+    path = tmp_path / "report.csv"
+    path.write_text(
+        HEADER + line(owner.email) + line(owner.email, "Two", "11:00:00 AM", end="12:00:00 PM")
+    )
+    plan = importing.plan_import(workspace, owner_membership(workspace), path)
+    assert plan.ok
+    path.write_text(
+        path.read_text() + line("stranger@example.com", "Three", "01:00:00 PM", end="02:00:00 PM")
+    )
+    with pytest.raises(importing.ImportFailed, match="changed since its preview"):
+        importing.apply_import(workspace, plan)
+    assert entries(workspace).count() == 0
+    assert Project.objects.in_workspace(workspace).count() == 0
+
+
+def test_confirming_a_file_swept_after_its_preview_asks_again(
+    client, workspace, owner, monkeypatch
+):
+    login(client, owner)
+    upload(client, workspace, HEADER + line(owner.email))
+    plan_import = importing.plan_import
+
+    def plan_then_sweep(*args, **kwargs):
+        plan = plan_import(*args, **kwargs)
+        importing.upload_path(client.session[importing_key()]["token"]).unlink()
+        return plan
+
+    monkeypatch.setattr(importing, "plan_import", plan_then_sweep)
+    response = confirm(client, workspace)
+    assert response.status_code == 400
+    assert "no uploaded file waiting" in response.content.decode()
+    assert entries(workspace).count() == 0
+
+
+def test_memory_does_not_grow_with_the_file(workspace, owner, tmp_path, monkeypatch):
+    monkeypatch.setattr(importing, "BATCH", 50)
+    membership = owner_membership(workspace)
+
+    def peak(rows: int) -> int:
+        path = tmp_path / f"{rows}.csv"
+        with path.open("w", newline="") as file:
+            file.write(HEADER)
+            for n in range(rows):
+                start = datetime(2020, 1, 1, tzinfo=UTC) + timedelta(hours=n)
+                file.write(
+                    line(
+                        owner.email,
+                        f"Entry {rows}-{n}",
+                        start.strftime("%I:00:00 %p"),
+                        date=start.strftime("%Y-%m-%d"),
+                        end=start.strftime("%I:30:00 %p"),
+                    )
+                )
+        tracemalloc.start()
+        try:
+            plan = importing.plan_import(workspace, membership, path)
+            assert plan.ok, plan.errors[:3]
+            assert importing.apply_import(workspace, plan).created == rows
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    # Held in memory, 3,000 rows would take about 2.5 MB more than 200 (measured).
+    small, large = peak(200), peak(3000)
+    assert large - small < 1024 * 1024, (small, large)
