@@ -13,24 +13,16 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import (
-    Count,
-    DurationField,
-    ExpressionWrapper,
-    F,
-    Q,
-    QuerySet,
-    Sum,
-    prefetch_related_objects,
-)
+from django.db.models import Count, F, Q, QuerySet, Sum, prefetch_related_objects
 from django.db.models.functions import TruncDate
 
 from tracking.models import TimeEntry
 
-from .expressions import BillableAmount, DurationSeconds
+from .expressions import BillableAmount, DurationSeconds, entry_length
 from .forms import ReportFilterForm, encode_cursor
 
 CENT = Decimal("0.01")
+ONE_SECOND = timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
@@ -86,25 +78,33 @@ def totals(entries: QuerySet[TimeEntry]) -> Totals:
     """Count, total and billable time and amount of a filtered queryset, in one query.
 
     The database sums interval lengths per (billable, rate) pair, which is much cheaper
-    over a million rows than per-row epoch arithmetic; the few pairs then give the amount
-    (seconds x rate / 3600) exactly, in Decimal.
+    over a million rows than per-row arithmetic; the few pairs then give the amount exactly.
+    On PostgreSQL the pairs come in the order of the entry_totals index, which holds every
+    column read here (hence COUNT(*), not the id): an index-only scan that adds each group
+    up in turn, without touching the table or hashing a rate per row.
     """
-    length = ExpressionWrapper(F("end") - F("start"), output_field=DurationField())
     groups = (
         entries.order_by()
         .values("billable", "hourly_rate")
-        .annotate(count=Count("id"), length=Sum(length))
+        .annotate(count=Count("*"), length=Sum(entry_length()))
     )
     count, seconds, billable_seconds, amount = 0, 0, 0, Decimal(0)
     for group in groups:
-        group_seconds = int(group["length"].total_seconds()) if group["length"] else 0
+        group_seconds, group_amount = seconds_and_amount(group)
         count += group["count"]
         seconds += group_seconds
+        amount += group_amount
         if group["billable"]:
             billable_seconds += group_seconds
-            if group["hourly_rate"] is not None:
-                amount += Decimal(group_seconds) * group["hourly_rate"] / 3600
     return Totals(count, seconds, billable_seconds, _money(amount))
+
+
+def seconds_and_amount(row: dict[str, Any]) -> tuple[int, Decimal]:
+    """Whole seconds and exact amount of a row of summed `length` per billable and rate."""
+    seconds = row["length"] // ONE_SECOND if row["length"] else 0
+    if not row["billable"] or row["hourly_rate"] is None:
+        return seconds, Decimal(0)
+    return seconds, Decimal(seconds) * row["hourly_rate"] / 3600
 
 
 def detailed_page(form: ReportFilterForm, report_totals: Totals) -> DetailedPage:

@@ -1,12 +1,17 @@
-"""SQL for report arithmetic: an entry's length in seconds and its billable amount."""
+"""SQL for report arithmetic: an entry's length (interval or seconds) and its billable amount."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import DecimalField, F, Func, IntegerField
+from django.db.models import DecimalField, DurationField, ExpressionWrapper, F, Func, IntegerField
 
 AMOUNT_FIELD = DecimalField(max_digits=20, decimal_places=6)
+
+
+def entry_length() -> ExpressionWrapper:
+    """`end` minus `start` as an interval: summed per group, far cheaper than per-row seconds."""
+    return ExpressionWrapper(F("end") - F("start"), output_field=DurationField())
 
 
 class DurationSeconds(Func):

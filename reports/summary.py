@@ -18,8 +18,8 @@ from django.db.models.functions import TruncDate, TruncMonth, TruncYear
 
 from tracking.formatting import week_bounds
 
-from .detailed import Totals, _money
-from .expressions import BillableAmount, DurationSeconds
+from .detailed import ONE_SECOND, Totals, _money, seconds_and_amount
+from .expressions import entry_length
 from .forms import ReportFilterForm
 
 GROUP_CHOICES = [
@@ -178,9 +178,10 @@ def _groups(
         if expression is not None:
             entries = entries.annotate(**{column: expression})
         columns.append(column)
+    # Per (billable, rate) too: summed intervals priced here are cheaper than a price per row.
     rows = (
-        entries.values(*columns)
-        .annotate(seconds=Sum(DurationSeconds()), amount=Sum(BillableAmount()))
+        entries.values(*columns, "billable", "hourly_rate")
+        .annotate(length=Sum(entry_length()))
         .order_by()
     )
     top: dict[Any, Group] = {}
@@ -191,7 +192,7 @@ def _groups(
         if parent is None:
             parent = top[key] = Group(key, _label(form, group, key, dates))
             parent.color = _color(form, group, key, len(top))
-        seconds, amount = row["seconds"] or 0, _money(row["amount"])
+        seconds, amount = seconds_and_amount(row)
         parent.seconds += seconds
         parent.amount += amount
         if subgroup:
@@ -202,6 +203,10 @@ def _groups(
                 child = siblings[sub_key] = Group(sub_key, _label(form, subgroup, sub_key, dates))
             child.seconds += seconds
             child.amount += amount
+    for parent in top.values():
+        parent.amount = _money(parent.amount)
+        for child in children.get(parent.key, {}).values():
+            child.amount = _money(child.amount)
     ordered = _capped(sorted(top.values(), key=lambda g: _order(group, g)), MAX_GROUPS)
     for parent in ordered:
         parent.percent = _percent(parent.seconds, total)
@@ -268,10 +273,10 @@ def _per_day(form: ReportFilterForm) -> dict[date, int]:
         form.entries()
         .annotate(day=TruncDate("start", tzinfo=form.zone))
         .values("day")
-        .annotate(seconds=Sum(DurationSeconds()))
+        .annotate(length=Sum(entry_length()))
         .order_by()
     )
-    return {row["day"]: row["seconds"] or 0 for row in rows}
+    return {row["day"]: row["length"] // ONE_SECOND for row in rows}
 
 
 def _span(form: ReportFilterForm, per_day: dict[date, int]) -> tuple[date, date] | None:
