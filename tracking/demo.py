@@ -115,6 +115,9 @@ def _entries(
     day = until
     while made < count:
         if day.weekday() < 5:
+            # A workday ends by 23:00 UTC: no entry runs into the next day, which for the
+            # newest day (yesterday) would be today, perhaps still in the future.
+            closing = datetime.combine(day, time(23, 0), tzinfo=UTC)
             for user_id in user_ids:
                 moment = datetime.combine(day, time(8, 0), tzinfo=UTC)
                 moment += timedelta(minutes=rng.randrange(0, 90, 5))
@@ -122,6 +125,8 @@ def _entries(
                     if made >= count:
                         return
                     length = timedelta(minutes=rng.randrange(15, 180, 5), seconds=rng.randrange(60))
+                    if moment + length > closing:
+                        break
                     project = rng.choice(catalog.projects) if rng.random() < 0.92 else None
                     tasks = catalog.tasks.get(project.id, []) if project else []
                     task = rng.choice(tasks) if tasks and rng.random() < 0.6 else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from datetime import UTC, datetime, time
 from io import StringIO
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
+from django.utils import timezone
 
 from tracking.models import WorkspaceSettings
 from workspaces.models import Membership, Role, User, Workspace
@@ -93,6 +95,10 @@ def test_seed_demo_entries_are_realistic_and_deterministic():
     assert entries.filter(project__isnull=False).count() > 200
     assert Project.objects.in_workspace(workspace).count() >= 5
     assert all(e.end > e.start for e in entries)
+    # History ends yesterday: nothing runs into today, let alone the future.
+    today = datetime.combine(timezone.localdate(), time(0), tzinfo=UTC)
+    assert entries.order_by("-end").values_list("end", flat=True)[0] < today
+    assert all(e.end.date() == e.start.date() for e in entries)  # workdays end by 23:00
     first = list(entries.order_by("start").values_list("description", "start", "end")[:50])
 
     TimeEntry.objects.in_workspace(workspace).delete()
