@@ -13,8 +13,9 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum, prefetch_related_objects
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, prefetch_related_objects
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from tracking.models import TimeEntry
 
@@ -127,8 +128,9 @@ def detailed_page(form: ReportFilterForm, report_totals: Totals) -> DetailedPage
     else:
         found, more = _walk(rows, None, forward=True, descending=descending, size=size)
         previous_exists, next_exists, number = False, more, 1
-    prefetch_related_objects(found, "tags")
-    _name_members(found, form)
+    # A plain list per row: `entry.tags.all` would build a manager and a queryset per row.
+    prefetch_related_objects(found, Prefetch("tags", to_attr="tag_list"))
+    _label_rows(found, form)
     page = DetailedPage(
         totals=report_totals,
         entries=found,
@@ -168,10 +170,14 @@ def _walk(
     return found, more
 
 
-def _name_members(entries: list[TimeEntry], form: ReportFilterForm) -> None:
+def _label_rows(entries: list[TimeEntry], form: ReportFilterForm) -> None:
     for entry in entries:
         person = form.people.get(entry.user_id)
         entry.member_name = person.display_name if person else "Former member"
+        # In the zone the page is shown in (the active one), as the row's times are.
+        entry.ends_another_day = (
+            timezone.localtime(entry.end).date() != timezone.localtime(entry.start).date()
+        )
 
 
 def _days(form: ReportFilterForm, entries: list[TimeEntry]) -> list[ReportDay]:

@@ -26,6 +26,7 @@ from ..forms import ReportFilterForm
 from ..summary import SummaryFilterForm, summarize
 
 DETAILED, SUMMARY, EDIT = "reports/detailed.html", "reports/summary.html", "reports/edit_entry.html"
+ROW_MARK = UUID(int=0)  # stands for each row's id in a reversed URL
 
 
 class BackForm(forms.Form):
@@ -64,10 +65,19 @@ def detailed(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
         return render(request, DETAILED, _page_context(request, form), status=400)
     page = detailed_page(form, report_totals)
     back_param = urlencode({"back": request.GET.urlencode()})
-    context = _page_context(
-        request, form, page=page, summary=form.filter_summary(), back_param=back_param
-    )
+    if membership.is_admin:
+        _link_rows(page.entries, workspace_id, back_param)
+    context = _page_context(request, form, page=page, summary=form.filter_summary())
     return render(request, DETAILED, context)
+
+
+def _link_rows(entries: list[TimeEntry], workspace_id: UUID, back_param: str) -> None:
+    # One reverse() per link name, not one per row: a page has up to 200 rows.
+    for name in ("edit", "delete"):
+        url = reverse(f"reports:{name}_entry", args=[workspace_id, ROW_MARK])
+        head, tail = url.rsplit(str(ROW_MARK), 1)
+        for entry in entries:
+            setattr(entry, f"{name}_url", f"{head}{entry.id}{tail}?{back_param}")
 
 
 @login_required

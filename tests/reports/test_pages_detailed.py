@@ -311,6 +311,36 @@ def test_same_queries_for_few_and_many_entries_and_first_and_last_page(
                 assert client.get(_url(workspace), query).status_code == 200
             counts.append(len(queries))
     assert len(set(counts)) == 1, counts
+    # Directory: session, user, its activity (5 with the savepoints), membership, members,
+    # the switcher. Region: projects, clients, tasks, tags, totals, rows, their tags,
+    # day subtotals, settings.
+    assert counts[0] == 19, counts
+
+
+@time_machine.travel(datetime(2026, 3, 31, 12, 0, tzinfo=UTC), tick=False)
+def test_rows_show_tags_links_and_a_next_day_end_in_the_viewers_zone(
+    client: Client, workspace: Workspace, owner: User
+) -> None:
+    owner.time_zone = "Europe/Berlin"  # UTC+2 since March 29
+    owner.save()
+    # 23:30 to 00:30 in Berlin, one UTC day; 01:30 to 02:30 in Berlin, across UTC midnight.
+    late = _entry(workspace, owner, datetime(2026, 3, 30, 21, 30, tzinfo=UTC), 60)
+    early = _entry(workspace, owner, datetime(2026, 3, 30, 23, 30, tzinfo=UTC), 60)
+    late.tags.set([make_tag(workspace, "beta"), make_tag(workspace, "Alpha")])
+    response = _login(client, owner).get(_url(workspace), {"preset": "all"})
+    html = response.content.decode()
+    rows = {
+        entry.id: html.split(f'<tr id="entry-{entry.id}">')[1].split("</tr>")[0]
+        for entry in (late, early)
+    }
+    assert "(+1 day)" in rows[late.id] and "(+1 day)" not in rows[early.id]
+    assert '<span class="tag">Alpha</span><span class="tag">beta</span>' in rows[late.id]
+    assert 'class="tag"' not in rows[early.id]
+    for entry in (late, early):
+        edit = _url(workspace, "reports:edit_entry", entry.id) + "?back=preset%3Dall"
+        delete = _url(workspace, "reports:delete_entry", entry.id) + "?back=preset%3Dall"
+        assert f'href="{edit}"' in rows[entry.id]
+        assert f'action="{delete}"' in rows[entry.id]
 
 
 def test_admin_edits_an_entry_from_the_report(
