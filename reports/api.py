@@ -17,7 +17,7 @@ from clockify.api_fields import ApiSchema, ErrorOut, Instant, member_of
 from tracking.api import entries_json
 from workspaces.models import Membership
 
-from .detailed import Totals, totals
+from .detailed import Totals, totals_of
 from .forms import ReportFilterForm
 from .summary import Group, SummaryFilterForm, summarize
 from .views.export import stream_export
@@ -159,7 +159,7 @@ def detailed_report(request: HttpRequest, workspaceId: str, payload: DetailedIn)
         row["clientName"] = (
             entry.project.client.name if entry.project_id and entry.project.client_id else ""
         )
-    return {"totals": _totals_json(totals(entries)), "timeentries": rows}
+    return {"totals": _totals_json(totals_of(form)), "timeentries": rows}
 
 
 def _group_json(group: Group) -> dict[str, Any]:
@@ -185,7 +185,7 @@ def summary_report(request: HttpRequest, workspaceId: str, payload: SummaryIn) -
     if len(groups) > 1:
         data["subgroup"] = GROUPS[groups[1]]
     form = _valid(SummaryFilterForm(data, workspace=membership.workspace, membership=membership))
-    report_totals = totals(form.entries())
+    report_totals = totals_of(form)
     summary = summarize(form, report_totals, date_pattern=membership.user.date_format)
     return {
         "totals": _totals_json(report_totals),

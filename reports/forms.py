@@ -25,7 +25,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from tracking.formatting import week_bounds
-from tracking.models import DESCRIPTION_MAX, Client, Project, Tag, Task, TimeEntry
+from tracking.models import DESCRIPTION_MAX, Client, EntryTotal, Project, Tag, Task, TimeEntry
 from workspaces.models import Membership, Workspace
 
 from .expressions import DurationSeconds
@@ -294,25 +294,43 @@ class ReportFilterForm(forms.Form):
             entries = entries.filter(start__gte=start)
         if end is not None:
             entries = entries.filter(start__lt=end)
-        if not self.is_admin:
-            # The chokepoint of "members see their own time", whatever else the form says.
-            entries = entries.filter(user_id=self.membership.user_id)
-        if members := data.get("members"):
-            entries = entries.filter(user_id__in=[int(pk) for pk in members])
-        entries = entries.filter(
-            _with_none(data.get("projects"), "project_id", "project__isnull"),
-            _with_none(data.get("clients"), "project__client_id", "project__client__isnull"),
-        )
-        if tasks := data.get("tasks"):
-            entries = entries.filter(task_id__in=tasks)
+        entries = entries.filter(*self._key_filters())
         if tags := data.get("tags"):
             tagged = TimeEntry.tags.through.objects.using(self.workspace.db_alias)
             entries = entries.filter(id__in=tagged.filter(tag_id__in=tags).values("timeentry_id"))
-        if billable := data.get("billable"):
-            entries = entries.filter(billable=billable == "yes")
         if description := data.get("description"):
             entries = entries.filter(description__icontains=description)
         return entries
+
+    def entry_totals(self) -> QuerySet[EntryTotal] | None:
+        """The rows of tracking.EntryTotal that add up to this report, if its filters allow.
+
+        They do for all time, without tags or description: every other filter is a column
+        of their key. None otherwise; the report then adds up its entries.
+        """
+        data = self.cleaned_data
+        if any(self.range()) or data.get("tags") or data.get("description"):
+            return None
+        return EntryTotal.objects.in_workspace(self.workspace).filter(*self._key_filters())
+
+    def _key_filters(self) -> list[Q]:
+        """The filters on member, project, client, task and billable; TimeEntry and
+        EntryTotal share these fields."""
+        data = self.cleaned_data
+        filters = [
+            _with_none(data.get("projects"), "project_id", "project__isnull"),
+            _with_none(data.get("clients"), "project__client_id", "project__client__isnull"),
+        ]
+        if not self.is_admin:
+            # The chokepoint of "members see their own time", whatever else the form says.
+            filters.append(Q(user_id=self.membership.user_id))
+        if members := data.get("members"):
+            filters.append(Q(user_id__in=[int(pk) for pk in members]))
+        if tasks := data.get("tasks"):
+            filters.append(Q(task_id__in=tasks))
+        if billable := data.get("billable"):
+            filters.append(Q(billable=billable == "yes"))
+        return filters
 
     def sort_expression(self) -> Any:
         """The SQL value rows are sorted by (the id breaks ties)."""

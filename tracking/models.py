@@ -323,3 +323,33 @@ class TimeEntry(RegionalModel):
         """Stop the timer at `at` (now by default)."""
         self.end = at or timezone.now()
         self.save(update_fields=["end", "updated_at"])
+
+
+class EntryTotal(RegionalModel):
+    """Finished entries added up per member, project, task, billable and rate, over all time.
+
+    Kept by PostgreSQL triggers on the entries table (migration 0003), in the same transaction
+    as every insert, update and delete of entries (COPY included), so it is exact whenever
+    an entry is; nothing in Python writes it. The Detailed report's totals for all time read
+    these few rows instead of a million entries. On SQLite there are no triggers and the
+    table stays empty: the report adds up the entries themselves (`totals_from_rollup`).
+    """
+
+    user_id = models.BigIntegerField()
+    # Foreign keys only for the report's filters (project__client_id ...): no constraint, as
+    # a project or task may go while its zeroed rows stay.
+    project = models.ForeignKey(
+        Project,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    task = models.ForeignKey(
+        Task, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    billable = models.BooleanField()
+    hourly_rate = models.DecimalField(null=True, **RATE_FIELD)
+    count = models.BigIntegerField()
+    length = models.DurationField()  # the sum of (end - start), exact to the microsecond
+    # Its key is a unique index NULLS NOT DISTINCT made with the triggers: SQLite has neither.

@@ -21,7 +21,7 @@ from tracking.forms import EditEntryForm
 from tracking.models import TimeEntry, WorkspaceSettings
 from workspaces.access import get_membership, get_workspace_for_admin
 
-from ..detailed import Totals, detailed_page, totals
+from ..detailed import Totals, detailed_page, totals_of
 from ..forms import ReportFilterForm
 from ..summary import SummaryFilterForm, summarize
 
@@ -58,7 +58,7 @@ def detailed(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     form = ReportFilterForm(request.GET, workspace=request.workspace, membership=membership)
     if not form.is_valid():
         return render(request, DETAILED, _page_context(request, form), status=400)
-    report_totals = totals(form.entries())
+    report_totals = totals_of(form)
     page_count = -(-report_totals.count // form.cleaned_data["size"]) or 1
     if (form.cleaned_data.get("page") or 1) > page_count:
         form.add_error("page", f"The report has {page_count} page(s) of this size.")
@@ -87,7 +87,7 @@ def summary(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     form = SummaryFilterForm(request.GET, workspace=request.workspace, membership=membership)
     if not form.is_valid():
         return render(request, SUMMARY, _page_context(request, form), status=400)
-    report_totals: Totals = totals(form.entries())
+    report_totals: Totals = totals_of(form)
     report = summarize(form, report_totals, date_pattern=request.user.date_format)
     context = _page_context(
         request, form, totals=report_totals, report=report, summary=form.filter_summary()
