@@ -24,10 +24,11 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import QuerySet
 
 from tracking.models import Client, Project, Tag, Task, TimeEntry, WorkspaceSettings
+from tracking.rollup import defer_entry_totals, fold_inserted
 from tracking.services import resolve_rate
 from workspaces.models import Membership, User, Workspace
 from workspaces.regions import uuid7
@@ -316,6 +317,7 @@ def apply_import(workspace: Workspace, plan: ImportPlan) -> ImportResult:
         raise ImportFailed("The file has problems; nothing was saved.")
     try:
         with transaction.atomic(using=workspace.db_alias):
+            deferred = defer_entry_totals(workspace.db_alias)
             writer = _Writer(workspace, plan)
             batch: list[DetailedRow] = []
             for row in plan.reader.rows():
@@ -325,9 +327,16 @@ def apply_import(workspace: Workspace, plan: ImportPlan) -> ImportResult:
             writer.save(batch)
             if not plan.reader.parsed.ok or writer.count != plan.row_count:
                 raise ImportFailed("The file changed since its preview; nothing was saved.")
+            if deferred:
+                fold_inserted(workspace.db_alias, workspace.id, *writer.ours)
     except IntegrityError as error:
         raise ImportFailed(
             f"The database refused the import, nothing was saved ({error})."
+        ) from None
+    except OperationalError:  # e.g. chosen as a deadlock's victim
+        raise ImportFailed(
+            "The database could not finish the import just now; nothing was saved. "
+            "Try again in a moment."
         ) from None
     return ImportResult(created=writer.created, skipped=writer.count - writer.created)
 
@@ -381,9 +390,7 @@ class _Writer:
                 description=row.description,
                 project=project,
                 task=task,
-                billable=bool(project and project.billable)
-                if row.billable is None
-                else row.billable,
+                billable=_billable(row, project),
                 start=row.start,
                 end=row.end,
                 hourly_rate=self._rate(row, user, project),
@@ -439,27 +446,52 @@ def upload_path(token: str) -> Path:
 
 
 def discard_upload(token: str) -> None:
-    """Remove a waiting upload."""
+    """Remove a waiting upload, claimed or not."""
     with contextlib.suppress(ValueError):
         upload_path(token).unlink(missing_ok=True)
+        _claimed_path(token).unlink(missing_ok=True)
+
+
+def claim_upload(token: str) -> Path:
+    """Take a waiting upload for one import; until released, others find it gone (OSError).
+
+    A rename is atomic: of two requests confirming the same upload, one gets the file.
+    """
+    claimed = _claimed_path(token)
+    os.rename(upload_path(token), claimed)
+    return claimed
+
+
+def release_upload(token: str) -> None:
+    """Put a claimed upload back in waiting, if it is still there (not imported)."""
+    with contextlib.suppress(OSError, ValueError):
+        os.rename(_claimed_path(token), upload_path(token))
+
+
+def _claimed_path(token: str) -> Path:
+    return upload_path(token).with_suffix(".importing")
 
 
 def sweep_uploads(now: float | None = None) -> None:
-    """Remove uploads nobody confirmed within UPLOAD_TTL."""
+    """Remove uploads nobody confirmed within UPLOAD_TTL, and claimed ones left behind by
+    an import that died (after twice as long: a running import must keep its file)."""
     now = now or time.time()
     if not UPLOAD_DIR.is_dir():
         return
-    for path in UPLOAD_DIR.glob("*.csv"):
-        try:
-            if now - path.stat().st_mtime > UPLOAD_TTL:
-                path.unlink()
-        except OSError:
-            continue  # another worker removed it first
+    for pattern, ttl in (("*.csv", UPLOAD_TTL), ("*.importing", 2 * UPLOAD_TTL)):
+        for path in UPLOAD_DIR.glob(pattern):
+            try:
+                if now - path.stat().st_mtime > ttl:
+                    path.unlink()
+            except OSError:
+                continue  # another worker removed it first
 
 
 def upload_age(token: str) -> float | None:
-    """Seconds since an upload was stored; None if it is gone."""
-    try:
-        return time.time() - os.stat(upload_path(token)).st_mtime
-    except (OSError, ValueError):
-        return None
+    """Seconds since an upload was stored, waiting or claimed; None if it is gone."""
+    for path in (upload_path, _claimed_path):
+        try:
+            return time.time() - os.stat(path(token)).st_mtime
+        except (OSError, ValueError):
+            continue
+    return None

@@ -332,7 +332,7 @@ class EntryTotal(RegionalModel):
     as every insert, update and delete of entries (COPY included), so it is exact whenever
     an entry is; nothing in Python writes it. The Detailed report's totals for all time read
     these few rows instead of a million entries. On SQLite there are no triggers and the
-    table stays empty: the report adds up the entries themselves (`totals_from_rollup`).
+    table stays empty: the report adds up the entries themselves (reports.detailed.totals_of).
     """
 
     user_id = models.BigIntegerField()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from uuid import UUID
 
 from django.contrib import messages
@@ -74,8 +75,27 @@ def import_confirm(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     order = DayOrderForm(request.POST if "order" in request.POST else None)
     if order.is_bound and not order.is_valid():
         return _preview(request, membership, pending, order, status=400)
+    # Claimed for this request alone: a second click on Import finds no file waiting.
     try:
-        plan = _plan(membership, pending, order)
+        claimed = importing.claim_upload(pending["token"])
+    except (OSError, ValueError):  # being imported by another request
+        problem = "This file is being imported right now; its entries appear when it is done."
+        return _upload_page(request, membership, ImportUploadForm(), problem, status=409)
+    try:
+        return _import(request, membership, pending, order, claimed)
+    finally:
+        importing.release_upload(pending["token"])  # for another try, unless it was imported
+
+
+def _import(
+    request: HttpRequest,
+    membership: Membership,
+    pending: dict[str, str],
+    order: DayOrderForm,
+    path: Path,
+) -> HttpResponse:
+    try:
+        plan = _plan(membership, path, order)
     except OSError:  # swept away by another request meanwhile
         return _gone(request, membership)
     if not plan.ok:
@@ -144,12 +164,9 @@ def _gone(request: HttpRequest, membership: Membership) -> HttpResponse:
     return _upload_page(request, membership, ImportUploadForm(), problem, status=400)
 
 
-def _plan(
-    membership: Membership, pending: dict[str, str], order: DayOrderForm
-) -> importing.ImportPlan:
+def _plan(membership: Membership, path: Path, order: DayOrderForm) -> importing.ImportPlan:
     day_first = order.day_first() if order.is_bound and order.is_valid() else None
-    source = importing.upload_path(pending["token"])
-    return importing.plan_import(membership.workspace, membership, source, day_first=day_first)
+    return importing.plan_import(membership.workspace, membership, path, day_first=day_first)
 
 
 def _preview(
@@ -163,7 +180,7 @@ def _preview(
 ) -> HttpResponse:
     if plan is None and not (order.is_bound and not order.is_valid()):
         try:
-            plan = _plan(membership, pending, order)
+            plan = _plan(membership, importing.upload_path(pending["token"]), order)
         except OSError:  # swept away by another request meanwhile
             return _gone(request, membership)
     context = {

@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
+from reports import importing
 from reports.detailed import totals, totals_of
 from reports.forms import NONE, ReportFilterForm
 from tests.factories import make_client, make_project, make_task, make_workspace
@@ -150,3 +151,25 @@ def test_another_workspace_is_not_counted(workspace, owner, member):
     )
     assert totals_of(_form(workspace, owner)).count == 0
     assert totals_of(_form(elsewhere, owner)).count == 1
+
+
+def test_an_import_folds_its_entries_once_at_its_end(workspace, owner, member, monkeypatch):
+    monkeypatch.setattr(importing, "BATCH", 2)  # several batches, each a statement
+    header = "Project,Client,Description,Task,Email,Billable,Start Date,Start Time,End Date,"
+    header += "End Time,Billable Rate (EUR)\n"
+    rows = [
+        f"Site,Acme,Row {n},,{person.email},{'Yes' if n % 2 else 'No'},2025-03-{n + 1:02d},"
+        f"09:00:00,2025-03-{n + 1:02d},10:{n:02d}:00,{n}.50\n"
+        for n, person in enumerate([owner, member] * 4)
+    ]
+    membership = Membership.objects.get(workspace=workspace, user=owner)
+    plan = importing.plan_import(workspace, membership, header + "".join(rows))
+    assert plan.ok, plan.errors
+    assert importing.apply_import(workspace, plan).created == 8
+    form = _form(workspace, owner)
+    assert totals_of(form) == totals(form.entries())
+    assert totals_of(form).count == 8
+    # The triggers work again after it: a later change is folded as before.
+    TimeEntry.objects.in_workspace(workspace).filter(user_id=member.pk).delete()
+    assert totals_of(form) == totals(form.entries())
+    assert totals_of(form).count == 4

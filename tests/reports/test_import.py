@@ -308,8 +308,20 @@ def test_old_uploads_expire(client, workspace, owner):
     login(client, owner)
     upload(client, workspace, HEADER + line(owner.email))
     token = client.session[importing_key()]["token"]
-    importing.sweep_uploads(now=importing.upload_path(token).stat().st_mtime + 7200)
+    stored = importing.upload_path(token).stat().st_mtime
+    importing.sweep_uploads(now=stored + 7200)
     assert confirm(client, workspace).status_code == 400
+
+
+def test_a_claim_left_by_a_dead_import_is_swept_later(client, workspace, owner):
+    login(client, owner)
+    upload(client, workspace, HEADER + line(owner.email))
+    claimed = importing.claim_upload(client.session[importing_key()]["token"])
+    stored = claimed.stat().st_mtime
+    importing.sweep_uploads(now=stored + importing.UPLOAD_TTL + 60)
+    assert claimed.exists()  # an import may still be reading it
+    importing.sweep_uploads(now=stored + 2 * importing.UPLOAD_TTL + 60)
+    assert not claimed.exists()
     assert entries(workspace).count() == 0
 
 
@@ -395,7 +407,7 @@ def test_confirming_a_file_swept_after_its_preview_asks_again(
 
     def plan_then_sweep(*args, **kwargs):
         plan = plan_import(*args, **kwargs)
-        importing.upload_path(client.session[importing_key()]["token"]).unlink()
+        importing.discard_upload(client.session[importing_key()]["token"])
         return plan
 
     monkeypatch.setattr(importing, "plan_import", plan_then_sweep)
@@ -436,3 +448,18 @@ def test_memory_does_not_grow_with_the_file(workspace, owner, tmp_path, monkeypa
     # Held in memory, 3,000 rows would take about 2.5 MB more than 200 (measured).
     small, large = peak(200), peak(3000)
     assert large - small < 1024 * 1024, (small, large)
+
+
+def test_a_second_confirm_while_one_imports_is_refused(client, workspace, owner):
+    login(client, owner)
+    upload(client, workspace, HEADER + line(owner.email))
+    token = client.session[importing_key()]["token"]
+    importing.claim_upload(token)  # as the first click's request does while it imports
+    response = confirm(client, workspace)
+    assert response.status_code == 409 and "being imported right now" in response.content.decode()
+    assert entries(workspace).count() == 0
+    importing.release_upload(token)  # that import failed: the file waits again
+    assert confirm(client, workspace).status_code == 302
+    assert entries(workspace).count() == 1
+    assert not importing.upload_path(token).exists()
+    assert not importing.upload_path(token).with_suffix(".importing").exists()

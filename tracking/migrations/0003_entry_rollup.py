@@ -14,25 +14,39 @@ from django.db import migrations, models
 
 KEY = "workspace_id, user_id, project_id, task_id, billable, hourly_rate"
 
-FOLD = f"""
-INSERT INTO tracking_entrytotal AS t (id, {KEY}, count, length)
-SELECT gen_random_uuid(), {KEY}, %(sign)s COUNT(*), %(sign)s SUM("end" - "start")
-FROM %(rows)s WHERE "end" IS NOT NULL
-GROUP BY {KEY} ORDER BY {KEY}
-ON CONFLICT ({KEY}) DO UPDATE
-SET count = t.count + EXCLUDED.count, length = t.length + EXCLUDED.length;
-"""
 
+def fold(changes):
+    """Add `changes` (KEY, n, len rows) into the rollup: one upsert, its rows locked in key
+    order (so two statements never wait on each other crosswise), keys whose changes cancel
+    out (an edit of the description) left alone."""
+    return f"""
+INSERT INTO tracking_entrytotal AS t (id, {KEY}, count, length)
+SELECT gen_random_uuid(), {KEY}, SUM(n), SUM(len) FROM ({changes}) AS changes
+GROUP BY {KEY} HAVING SUM(n) <> 0 OR SUM(len) <> interval '0'
+ORDER BY {KEY}
+ON CONFLICT ({KEY}) DO UPDATE
+SET count = t.count + EXCLUDED.count, length = t.length + EXCLUDED.length"""
+
+
+def rows(table, sign):
+    return f'SELECT {KEY}, {sign}1 AS n, {sign}("end" - "start") AS len FROM {table} WHERE "end" IS NOT NULL'
+
+
+# A transaction that sets clockify.defer_rollup (SET LOCAL) folds its rows itself once, at
+# its end: an import of many batches then locks rollup rows for an instant, not minutes.
 CREATE = [
     f"CREATE UNIQUE INDEX entry_total_key ON tracking_entrytotal ({KEY}) NULLS NOT DISTINCT",
     f"""
 CREATE FUNCTION tracking_fold_entry_totals() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        {FOLD % {"sign": "-", "rows": "old_entries"}}
-    END IF;
-    IF TG_OP IN ('UPDATE', 'INSERT') THEN
-        {FOLD % {"sign": "", "rows": "new_entries"}}
+    IF current_setting('clockify.defer_rollup', true) = 'on' THEN
+        RETURN NULL;
+    ELSIF TG_OP = 'INSERT' THEN
+        {fold(rows("new_entries", ""))};
+    ELSIF TG_OP = 'DELETE' THEN
+        {fold(rows("old_entries", "-"))};
+    ELSE
+        {fold(rows("old_entries", "-") + " UNION ALL " + rows("new_entries", ""))};
     END IF;
     RETURN NULL;
 END;
@@ -46,7 +60,7 @@ $$""",
     """CREATE TRIGGER entry_totals_delete AFTER DELETE ON tracking_timeentry
     REFERENCING OLD TABLE AS old_entries
     FOR EACH STATEMENT EXECUTE FUNCTION tracking_fold_entry_totals()""",
-    FOLD % {"sign": "", "rows": "tracking_timeentry"},
+    fold(rows("tracking_timeentry", "")),
 ]
 
 DROP = [
