@@ -8,6 +8,7 @@ large file and for a small one: the difference is what the file's length costs.
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from django.db import connections
 from reports.csv_format import ExportFormat
 from reports.export import Person, detailed_csv
 from reports.importing import MAX_UPLOAD, apply_import, plan_import
+from reports.management.commands.bench_export import _peak, _reset_peak
 from tracking.models import TimeEntry, WorkspaceSettings
 from workspaces.models import Membership, User, Workspace
 from workspaces.services import create_workspace
@@ -91,20 +93,20 @@ class Command(BaseCommand):
         membership = Membership.objects.select_related("user", "workspace").get(
             workspace=target, user=owner
         )
-        base = _reset_peak()
+        base = _start_peak()
         started = time.perf_counter()
         plan = plan_import(target, membership, path)
         plan_seconds = time.perf_counter() - started
-        plan_peak = _peak() - base
+        plan_peak = _peak(os.getpid()) - base
         if not plan.ok:
             raise CommandError(f"The export does not import: {plan.errors[:3]}")
-        base = _reset_peak()
+        base = _start_peak()
         started = time.perf_counter()
         result = apply_import(target, plan)
         apply_seconds = time.perf_counter() - started
         if result.created != rows:
             raise CommandError(f"Imported {result.created:,} of {rows:,} rows.")
-        peak = max(plan_peak, _peak() - base)
+        peak = max(plan_peak, _peak(os.getpid()) - base)
         return Restore(rows, size, plan_seconds, apply_seconds, peak)
 
 
@@ -124,18 +126,7 @@ def _export(owner: User, workspace: Workspace, rows: int, path: Path) -> int:
     return path.stat().st_size
 
 
-def _reset_peak() -> int:
-    """Reset this process's high-water mark (VmHWM) to its size now; return that size."""
-    Path("/proc/self/clear_refs").write_text("5")
-    return _status("VmRSS:")
-
-
-def _peak() -> int:
-    return _status("VmHWM:")
-
-
-def _status(field: str) -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field):
-            return int(line.split()[1]) * 1024
-    raise CommandError(f"No {field} in /proc/self/status.")
+def _start_peak() -> int:
+    """Reset this process's high-water mark to its size now; return that size."""
+    _reset_peak(os.getpid())
+    return _peak(os.getpid())  # right after a reset, the high-water mark is the size
