@@ -6,6 +6,8 @@ from workspaces import views as workspace_views
 from . import views
 from .api import api
 
+handler400 = views.bad_request
+
 urlpatterns = [
     path("", workspace_views.index, name="index"),
     path("healthz", views.healthz, name="healthz"),

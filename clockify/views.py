@@ -1,10 +1,12 @@
-"""Project-wide views: the health check."""
+"""Project-wide views: the health check, the 400 page."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.db import DatabaseError, connections
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -26,3 +28,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     down = [alias for alias, state in databases.items() if state != "ok"]
     body = {"status": "down" if down else "ok", "databases": databases, "down": down}
     return JsonResponse(body, status=503 if down else 200)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 400 page, saying why when our own code raised BadRequest with a reason."""
+    reason = str(exception) if type(exception) is BadRequest else ""
+    return render(request, "400.html", {"reason": reason}, status=400)

@@ -25,14 +25,13 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from tracking.formatting import week_bounds
+from tracking.forms import DayField
 from tracking.models import DESCRIPTION_MAX, Client, EntryTotal, Project, Tag, Task, TimeEntry
 from workspaces.models import Membership, Workspace
 
 from .expressions import DurationSeconds
 
 NONE = "none"  # the "Without project" / "Without client" choice
-EARLIEST_DAY = date(1970, 1, 1)
-LATEST_DAY = date(2100, 12, 31)
 MAX_PAGE = 1_000_000
 PAGE_SIZES = (50, 100, 200)
 CURSOR_MAX = 400
@@ -124,12 +123,8 @@ class ReportFilterForm(forms.Form):
     preset = forms.ChoiceField(
         label="Date range", choices=RANGE_CHOICES, required=False, widget=QuickSelect
     )
-    start = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = DayField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = DayField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     members = forms.MultipleChoiceField(
         label="Team",
         required=False,
@@ -232,12 +227,6 @@ class ReportFilterForm(forms.Form):
 
     def clean_order(self) -> str:
         return self.cleaned_data["order"] or "desc"
-
-    def clean_start(self) -> date | None:
-        return _bounded(self.cleaned_data["start"])
-
-    def clean_end(self) -> date | None:
-        return _bounded(self.cleaned_data["end"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -410,12 +399,6 @@ def preset_days(preset: str, today: date, week_start: int) -> tuple[date, date]:
         return first, following - timedelta(days=1)
     year = today.year - (preset == "last_year")
     return date(year, 1, 1), date(year, 12, 31)
-
-
-def _bounded(day: date | None) -> date | None:
-    if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
-        raise forms.ValidationError("Choose a day between 1970 and 2100.")
-    return day
 
 
 def _with_none(keys: list[str] | None, field: str, isnull: str) -> Q:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from workspaces.models import Membership, Workspace
@@ -16,10 +16,10 @@ from .models import WorkspaceSettings
 def get_in_workspace[M: RegionalModel](
     model: type[M], workspace: Workspace, pk: UUID | str, **filters: object
 ) -> M:
-    """Return one row of `workspace`; a missing id and another workspace's id are both 404."""
+    """Return one row of `workspace`; a missing, malformed or other workspace's id is a 404."""
     try:
         return model.objects.in_workspace(workspace).get(pk=pk, **filters)
-    except (model.DoesNotExist, ValueError):
+    except (model.DoesNotExist, ValueError, ValidationError):
         raise Http404(f"No such {model._meta.verbose_name}.") from None
 
 

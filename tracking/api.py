@@ -34,10 +34,9 @@ from clockify.api_fields import (
 )
 from workspaces.models import Membership, Workspace
 
-from . import services
+from . import rules, services
 from .access import can_manage_catalog, get_in_workspace
-from .durations import MAX_DURATION
-from .forms import EARLIEST_START, LATEST_AHEAD, EntryDetailsForm
+from .forms import EntryDetailsForm
 from .forms_catalog import PRIVATE, PUBLIC, ClientForm, NamedRowForm, ProjectForm, TagForm, TaskForm
 from .models import (
     Client,
@@ -564,17 +563,13 @@ def entries_json(entries: list[TimeEntry], workspace: Workspace) -> list[dict[st
     return [_entry_json(entry, currency) for entry in entries]
 
 
-def _check_times(start: datetime, end: datetime | None) -> None:
-    if start < EARLIEST_START:
-        raise HttpError(400, "start: entries start in 1970 or later.")
-    if start > timezone.now() + LATEST_AHEAD:
-        raise HttpError(400, "start: entries can start at most a year ahead.")
-    if end is None:
-        return
-    if end <= start:
-        raise HttpError(400, "end: the end must be after the start.")
-    if end - start > MAX_DURATION:
-        raise HttpError(400, "end: an entry can last at most 999 hours.")
+def _check_times(start: datetime, end: datetime | None, *, capped: bool = True) -> None:
+    """Apply tracking.rules, the one rule of every entry path, as a 400 naming the field."""
+    try:
+        rules.check_entry_times(start, end, capped=capped)
+    except rules.EntryTimeError as error:
+        message = error.message[0].lower() + error.message[1:]
+        raise HttpError(400, f"{error.field}: {message}") from None
 
 
 def _details(
@@ -775,9 +770,7 @@ def stop_timer(request: HttpRequest, workspaceId: str, userId: str, payload: Sto
     )
     if running is None:
         raise HttpError(404, "No timer is running.")
-    # No 999-hour cap here: a timer forgotten for weeks must still be stoppable.
-    if end <= running.start:
-        raise HttpError(400, "end: the end must be after the start.")
+    _check_times(running.start, end, capped=False)
     try:
         entry = services.stop_timer(
             membership.workspace, user_id, at=end, expected_running=running.id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.db.models import DurationField, ExpressionWrapper, F, Q, Sum, prefetch_related_objects
 from django.utils import timezone
@@ -51,23 +51,26 @@ def member_entries(workspace: Workspace, user_id: int) -> object:
 
 
 def parse_cursor(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
-    """Read a 'load more' cursor; a malformed one is treated as no cursor."""
+    """Read a 'load more' cursor; ValueError for one that this page did not write."""
     if not cursor:
         return None
+    start, _, pk = cursor.partition("_")
+    moment = datetime.fromisoformat(start)
+    if timezone.is_naive(moment):
+        raise ValueError("A cursor's time has a time zone.")
     try:
-        start, _, pk = cursor.partition("_")
-        moment = datetime.fromisoformat(start)
-        if timezone.is_naive(moment):
-            return None
-        return moment, uuid.UUID(pk)
-    except ValueError:
-        return None
+        moment = moment.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01 at +14:00
+        raise ValueError("A cursor's time is out of range.") from None
+    return moment, uuid.UUID(pk)
 
 
-def entry_page(workspace: Workspace, user_id: int, cursor: str | None = None) -> EntryPage:
-    """Up to PAGE_SIZE entries before the cursor, never splitting a day: three queries."""
+def entry_page(
+    workspace: Workspace, user_id: int, position: tuple[datetime, uuid.UUID] | None = None
+) -> EntryPage:
+    """Up to PAGE_SIZE entries before a parsed cursor, never splitting a day: three queries."""
     entries = member_entries(workspace, user_id)
-    if (position := parse_cursor(cursor)) is not None:
+    if position is not None:
         entries = entries.filter(_before(*position))
     page = list(entries[:PAGE_SIZE])
     next_cursor = None

@@ -8,17 +8,24 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
 from workspaces.models import Membership, Workspace
 
+from . import rules
 from .durations import MAX_DURATION, DurationError, parse_duration
 from .models import DESCRIPTION_MAX, Project, Tag, Task, TaskStatus, TimeEntry
 from .services import EntryDetails
 
-EARLIEST_START = datetime(1970, 1, 1, tzinfo=UTC)
-LATEST_AHEAD = timedelta(days=365)
 BILLABLE_CHOICES = [("", "Project default"), ("yes", "Billable"), ("no", "Non-billable")]
+
+
+class DayField(forms.DateField):
+    """A date that a page, a filter or an address may name (tracking.rules.day_in_range)."""
+
+    def validate(self, value: date | None) -> None:
+        super().validate(value)
+        if value is not None and not rules.day_in_range(value):
+            raise forms.ValidationError(rules.DAY_RANGE_MESSAGE, code="out_of_range")
 
 
 class EntryDetailsForm(forms.Form):
@@ -129,7 +136,9 @@ class TimerForm(EntryDetailsForm):
 class ManualEntryForm(EntryDetailsForm):
     """A finished entry: a day, a start, and an end or a duration (1:30, 1.5, 90m)."""
 
-    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Date")
+    running = False  # an edited running entry has a start and no end
+
+    day = DayField(widget=forms.DateInput(attrs={"type": "date"}), label="Date")
     start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}), label="Start")
     end_time = forms.TimeField(
         required=False,
@@ -174,19 +183,16 @@ class ManualEntryForm(EntryDetailsForm):
         if day is None or start_time is None or "duration" in self.errors:
             return data
         start = self._aware(day, start_time)
-        if start < EARLIEST_START:
-            self.add_error("day", "Entries start in 1970 or later.")
-            return data
-        if start > timezone.now() + LATEST_AHEAD:
-            self.add_error("day", "Entries can start at most a year ahead.")
-            return data
         end = self._end(start, day, data)
-        if end is None:
+        if end is None and not self.running:
+            return data  # _end said what is missing
+        try:
+            rules.check_entry_times(start, end)
+        except rules.EntryTimeError as error:
+            # The rule every entry path applies; its message goes next to its field.
+            field = "end_time" if error.field == "end" else "day"
+            self.add_error("start_time" if self.running else field, error.message)
             return data
-        if end <= start:
-            self.add_error("end_time", "The end must be after the start.")
-        elif end - start > MAX_DURATION:
-            self.add_error("end_time", "An entry can last at most 999 hours.")
         data["start"], data["end"] = start, end
         return data
 
@@ -220,12 +226,7 @@ class EditEntryForm(ManualEntryForm):
             del self.fields["duration"]
 
     def _end(self, start: datetime, day: date, data: dict[str, Any]) -> datetime | None:
-        if self.running:
-            if start > timezone.now():
-                self.add_error("start_time", "A running timer cannot start in the future.")
-            data["start"], data["end"] = start, None
-            return None
-        return super()._end(start, day, data)
+        return None if self.running else super()._end(start, day, data)
 
 
 class BulkDeleteForm(forms.Form):
@@ -260,7 +261,7 @@ def _is_uuid(value: str) -> bool:
 class TimesheetWeekForm(forms.Form):
     """Which week the timesheet shows and which rows it has besides those with entries."""
 
-    week = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    week = DayField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     rows = forms.CharField(required=False, max_length=5000)
     add = forms.CharField(required=False, max_length=50)
     copy = forms.BooleanField(required=False)
@@ -276,7 +277,7 @@ class TimesheetWeekForm(forms.Form):
 class TimesheetCellForm(EntryDetailsForm):
     """One cell: a row (project or task), a day, and the day's total for that row."""
 
-    day = forms.DateField()
+    day = DayField()
     value = forms.CharField(required=False, max_length=20)
     rows = forms.CharField(required=False, max_length=5000)
 

@@ -7,7 +7,7 @@ and every stored entry is one that every report can render.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.utils import timezone
 
@@ -16,6 +16,12 @@ from .durations import MAX_DURATION
 EARLIEST_START = datetime(1970, 1, 1, tzinfo=UTC)
 # How far ahead time may be planned; the end may then run MAX_DURATION further.
 LATEST_AHEAD = timedelta(days=365)
+# The days a page, a filter or an address may name (a week, a report range, a cell). Wider
+# than an entry's own bounds, so reports can look ahead; narrow enough that arithmetic on
+# them (a week on either side, a time zone's offset) never leaves Python's dates.
+EARLIEST_DAY = date(1970, 1, 1)
+LATEST_DAY = date(2100, 12, 31)
+DAY_RANGE_MESSAGE = "Choose a day between 1970 and 2100."
 
 
 class EntryTimeError(ValueError):
@@ -25,6 +31,11 @@ class EntryTimeError(ValueError):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+def day_in_range(day: date) -> bool:
+    """Whether a page, filter or address may name this day."""
+    return EARLIEST_DAY <= day <= LATEST_DAY
 
 
 def check_entry_times(
@@ -54,3 +65,5 @@ def check_entry_times(
         raise EntryTimeError("end", "The end must be after the start.")
     if capped and end - start > MAX_DURATION:
         raise EntryTimeError("end", "An entry can last at most 999 hours.")
+    if not capped and end > now + LATEST_AHEAD:
+        raise EntryTimeError("end", "A timer can be stopped at most a year ahead.")

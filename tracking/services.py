@@ -16,6 +16,7 @@ from workspaces.models import Workspace
 if TYPE_CHECKING:
     from .forms_catalog import NamedRowForm
 
+from . import rules
 from .models import Client, MemberRate, Project, Tag, Task, TimeEntry, WorkspaceSettings
 
 
@@ -123,6 +124,7 @@ def start_timer(
     and otherwise reports a TimerError rather than failing.
     """
     at = _whole_second(at or timezone.now())
+    rules.check_entry_times(at, None)
     for attempt in range(2):
         try:
             with transaction.atomic(using=workspace.db_alias):
@@ -157,16 +159,20 @@ def stop_timer(
             raise NoRunningTimer("No timer is running.")
         if expected_running is not ANY_RUNNING and running.id != expected_running:
             raise TimerChanged("The timer changed meanwhile; this page now shows it.")
-        running.stop(max(at, running.start + timedelta(seconds=1)))
+        end = max(at, running.start + timedelta(seconds=1))
+        rules.check_entry_times(running.start, end, capped=False)
+        running.stop(end)
         return running
 
 
 def create_entry(
     workspace: Workspace, user_id: int, details: EntryDetails, start: datetime, end: datetime
 ) -> TimeEntry:
-    """Add a finished entry by hand."""
+    """Add a finished entry by hand; EntryTimeError if its times break tracking.rules."""
+    start, end = _whole_second(start), _whole_second(end)
+    rules.check_entry_times(start, end)
     with transaction.atomic(using=workspace.db_alias):
-        return _create(workspace, user_id, details, _whole_second(start), _whole_second(end))
+        return _create(workspace, user_id, details, start, end)
 
 
 def update_entry(
@@ -176,15 +182,19 @@ def update_entry(
     start: datetime,
     end: datetime | None,
 ) -> TimeEntry:
-    """Change an entry; its rate follows a change of project, and otherwise stays as stored."""
+    """Change an entry; its rate follows a change of project, and otherwise stays as stored.
+
+    EntryTimeError if the new times break tracking.rules.
+    """
+    start, end = _whole_second(start), (_whole_second(end) if end else None)
+    rules.check_entry_times(start, end)
     project_changed = entry.project_id != (details.project.id if details.project else None)
     with transaction.atomic(using=workspace.db_alias):
         entry.description = details.description
         entry.project = details.project
         entry.task = details.task
         entry.billable = details.billable
-        entry.start = _whole_second(start)
-        entry.end = _whole_second(end) if end else None
+        entry.start, entry.end = start, end
         if project_changed:
             entry.hourly_rate = resolve_rate(workspace, entry.user_id, details.project)
         entry.save()

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from workspaces.models import Workspace
 
-from . import services
+from . import rules, services
 from .formatting import local_midnight
 from .models import Project, Task, TimeEntry
 
@@ -139,6 +139,21 @@ def set_cell(
     if total > MAX_CELL:
         raise CellError("A day has 24 hours; enter at most 24:00.")
     current = sum((e.duration for e in cell_entries), timedelta())
+    try:
+        _set_cell(workspace, user_id, details, day, cell_entries, total, current)
+    except rules.EntryTimeError as error:
+        raise CellError(error.message) from None
+
+
+def _set_cell(
+    workspace: Workspace,
+    user_id: int,
+    details: services.EntryDetails,
+    day: date,
+    cell_entries: list[TimeEntry],
+    total: timedelta,
+    current: timedelta,
+) -> None:
     with transaction.atomic(using=workspace.db_alias):
         if total == timedelta():
             for entry in cell_entries:
@@ -154,5 +169,6 @@ def set_cell(
             raise CellError(
                 f"This cell has {len(cell_entries)} entries; shorten them in the tracker."
             )
+        rules.check_entry_times(last.start, last.start + new_length)
         last.end = last.start + new_length
         last.save(update_fields=["end", "updated_at"])

@@ -334,7 +334,7 @@ def test_entries_across_dst_keep_the_real_duration(
         ({"end_time": "", "duration": "1000:00"}, "A duration can be at most 999 hours."),
         ({"end_time": "", "duration": "soon"}, "is not a duration"),
         ({"end_time": "", "duration": ""}, "Give an end time or a duration."),
-        ({"day": "1969-12-31"}, "Entries start in 1970 or later."),
+        ({"day": "1969-12-31"}, "Choose a day between 1970 and 2100."),
         ({"day": "2027-12-01"}, "Entries can start at most a year ahead."),
         ({"day": "2026-02-30"}, "Enter a valid date."),
         ({"start_time": "25:00"}, "Enter a valid time."),

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
@@ -70,7 +71,7 @@ def _context(request: HttpRequest, **overrides: Any) -> dict[str, Any]:
     workspace, user = request.workspace, request.user
     context = _timer_context(request)
     running = context["running"]
-    cursor = request.GET.get("before")
+    cursor = _cursor(request)
     page = entry_lists.entry_page(workspace, user.pk, cursor)
     if running is not None and not cursor:
         entry_lists.count_running(page.days, running)
@@ -90,10 +91,19 @@ def _context(request: HttpRequest, **overrides: Any) -> dict[str, Any]:
     return context
 
 
+def _cursor(request: HttpRequest) -> tuple[datetime, UUID] | None:
+    """The 'load older entries' position in the address; 400 if this page did not write it."""
+    try:
+        return entry_lists.parse_cursor(request.GET.get("before"))
+    except ValueError:
+        raise BadRequest("This is not a page of your entries; reload the tracker.") from None
+
+
 @login_required
 @require_GET
 def tracker(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     get_membership(request, workspace_id)
+    _cursor(request)  # a bad cursor is a 400 before anything is read
     if request.htmx and request.GET.get("before"):
         context = _context(request)
         return render(request, PAGE + "#entry-days", context)
