@@ -41,6 +41,7 @@ from .forms import (
     WorkspaceSettingsForm,
 )
 from .models import ApiKey, Invitation, Membership
+from .validators import single_line
 
 
 @require_GET
@@ -174,7 +175,8 @@ def invite(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     link = request.build_absolute_uri(invitation.get_absolute_url())
     context = {"invitation": invitation, "link": link, "inviter": request.user}
     send_mail(
-        subject=f"{request.user.display_name} invited you to {workspace.name}",
+        # Names are one line since they are validated, but older rows may not be.
+        subject=single_line(f"{request.user.display_name} invited you to {workspace.name}"),
         message=render_to_string("emails/invitation.txt", context),
         from_email=None,
         recipient_list=[invitation.email],
