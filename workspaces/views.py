@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from allauth.account.models import EmailAddress
+from allauth.usersessions.views import ListUserSessionsView
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -299,6 +301,26 @@ def _invitation_problem(request: HttpRequest, message: str, status: int) -> Http
     return render(
         request, "workspaces/invitation_problem.html", {"message": message}, status=status
     )
+
+
+class SessionsView(ListUserSessionsView):
+    """allauth's list of active sessions, where signing out the others revokes API keys too."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["active_api_keys"] = self.request.user.api_keys.active().count()
+        return context
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        revoked = services.revoke_api_keys(self.request.user)
+        if revoked:
+            keys = f"{revoked} API key{'' if revoked == 1 else 's'}"
+            messages.info(self.request, f"{keys} revoked: create a new one where you need it.")
+        return response
+
+
+sessions = SessionsView.as_view()
 
 
 # The new key's secret waits here for the one page view that shows it.
