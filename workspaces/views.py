@@ -30,6 +30,7 @@ from .access import (
     get_workspace_for_admin,
     get_workspace_for_member,
     get_workspace_for_owner,
+    recent_login_required,
 )
 from .forms import (
     MAX_ACTIVE_API_KEYS,
@@ -330,6 +331,7 @@ NEW_API_KEY_SESSION_KEY = "workspaces.new_api_key"
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
+@recent_login_required  # a stolen session must not mint a key that outlives it
 def api_keys(request: HttpRequest) -> HttpResponse:
     """List one's API keys and create a named one, whose secret the next page shows once."""
     data = request.POST if request.method == "POST" else None

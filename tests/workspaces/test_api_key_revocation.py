@@ -8,15 +8,10 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import PASSWORD
-from workspaces.models import ApiKey, User
+from tests.factories import PASSWORD, sign_in
+from workspaces.models import ApiKey
 
 NEW_PASSWORD = "another-long-fine-password"
-
-
-def login(client: Client, user: User) -> None:
-    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
-    assert response.status_code == 302
 
 
 def api_status(client: Client, secret: str) -> int:
@@ -27,7 +22,7 @@ def test_changing_the_password_revokes_the_keys(client, owner, outsider):
     _, secret = ApiKey.objects.issue(owner, "Laptop")
     _, theirs = ApiKey.objects.issue(outsider, "Theirs")
     assert api_status(client, secret) == 200
-    login(client, owner)
+    sign_in(client, owner)
     assert (
         "also revokes your API keys"
         in client.get(reverse("account_change_password")).content.decode()
@@ -46,7 +41,7 @@ def test_changing_the_password_revokes_the_keys(client, owner, outsider):
 
 def test_a_refused_password_change_keeps_the_keys(client, owner):
     _, secret = ApiKey.objects.issue(owner, "Laptop")
-    login(client, owner)
+    sign_in(client, owner)
     response = client.post(
         reverse("account_change_password"),
         {"oldpassword": "wrong", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
@@ -71,8 +66,8 @@ def test_resetting_the_password_revokes_the_keys(client, owner):
 def test_signing_out_other_sessions_revokes_the_keys(client, owner):
     _, secret = ApiKey.objects.issue(owner, "Laptop")
     other = Client()
-    login(other, owner)
-    login(client, owner)
+    sign_in(other, owner)
+    sign_in(client, owner)
     page = client.get(reverse("usersessions_list")).content.decode()
     assert "Signing out your other sessions also revokes your API keys (1 active)" in page
     assert "Sign out other sessions and revoke API keys" in page
@@ -87,7 +82,7 @@ def test_signing_out_other_sessions_revokes_the_keys(client, owner):
 
 def test_with_one_session_the_button_still_revokes_the_keys(client, owner):
     _, secret = ApiKey.objects.issue(owner, "Laptop")
-    login(client, owner)
+    sign_in(client, owner)
     page = client.get(reverse("usersessions_list")).content.decode()
     assert f'action="{reverse("usersessions_list")}"' in page
     client.post(reverse("usersessions_list"))

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 from django.urls import reverse
 
-from tests.factories import make_client, make_project, make_tag, make_task, make_user
+from tests.factories import make_client, make_project, make_tag, make_task, make_user, sign_in
 from tracking.models import Client, Project, Tag, Task
 from workspaces.models import ApiKey, User, Workspace
 from workspaces.validators import single_line
@@ -85,7 +85,7 @@ def test_the_profile_refuses_a_name_with_a_line_break(client, owner):
 
 
 def test_an_api_key_name_is_one_line(client, owner):
-    client.force_login(owner)
+    sign_in(client, owner)
     response = client.post(reverse("workspaces:api_keys"), {"name": BAD})
     assert response.status_code == 400
     assert REFUSAL in response.content.decode()
