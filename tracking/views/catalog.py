@@ -471,7 +471,7 @@ def tag_delete(request: HttpRequest, workspace_id: UUID, tag_id: UUID) -> HttpRe
 @login_required
 @require_GET
 def rates(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
-    """List every member's hourly rate; admins change them here."""
+    """List every member's hourly rate to admins, who change them here; a member sees their own."""
     _for_member(request, workspace_id)
     return _render_rates(request)
 
@@ -487,9 +487,15 @@ def _render_rates(
     request: HttpRequest, invalid: MemberRateForm | None = None, status: int = 200
 ) -> HttpResponse:
     workspace = request.workspace
-    stored = dict(MemberRate.objects.in_workspace(workspace).values_list("user_id", "hourly_rate"))
+    member_rates = MemberRate.objects.in_workspace(workspace)
+    memberships = workspace.memberships.select_related("user")
+    if not request.membership.is_admin:
+        # What a colleague earns is for the admins who set it; members see their own rate.
+        member_rates = member_rates.filter(user_id=request.user.pk)
+        memberships = memberships.filter(user_id=request.user.pk)
+    stored = dict(member_rates.values_list("user_id", "hourly_rate"))
     rows = []
-    for membership in workspace.memberships.select_related("user"):
+    for membership in memberships:
         rate = stored.get(membership.user_id)
         form = _rate_form(membership, initial={"hourly_rate": rate})
         if invalid is not None and invalid.prefix == form.prefix:
