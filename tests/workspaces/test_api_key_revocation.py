@@ -94,3 +94,11 @@ def test_the_api_keys_page_says_what_revokes_them(client, owner):
     html = client.get(reverse("workspaces:api_keys")).content.decode()
     assert "Changing or resetting your password" in html
     assert "revokes every key" in html
+
+
+def test_signing_out_others_needs_a_login(client, owner):
+    _, secret = ApiKey.objects.issue(owner, "Laptop")
+    response = client.post(reverse("usersessions_list"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+    assert api_status(client, secret) == 200
