@@ -215,7 +215,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Time tracker <norepl
 
 # --- Security: cookies only for login, strict CSP, HTTPS when the site is https ---
 SESSION_COOKIE_HTTPONLY = True
-# Flash messages ride in the session, so no cookie beyond the session and CSRF ones.
+# Flash messages ride in the session, so no cookie beyond the session and CSRF ones. Sessions
+# are directory rows: a message never quotes a workspace's content (names, descriptions, files).
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

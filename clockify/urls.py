@@ -12,6 +12,9 @@ urlpatterns = [
     path("", workspace_views.index, name="index"),
     path("healthz", views.healthz, name="healthz"),
     path("api/", api.urls),
+    # Ahead of allauth's own page at the same address: signing out the other sessions there
+    # revokes the API keys too.
+    path("accounts/sessions/", workspace_views.sessions),
     path("accounts/", include("allauth.urls")),
     path("privacy/", include("privacy.urls")),
     path("", include("workspaces.urls")),

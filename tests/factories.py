@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.urls import reverse
 
 from tracking.models import Client, Project, Tag, Task
 from workspaces import services
@@ -59,3 +61,9 @@ def make_tag(workspace: Workspace, name: str | None = None, **fields: object) ->
     """Create a tag in a workspace's region."""
     name = name or f"Tag {next(_numbers)}"
     return Tag.objects.in_workspace(workspace).create(name=name, **fields)
+
+
+def sign_in(client: Any, user: User, password: str = PASSWORD) -> None:
+    """Sign in through the login page, so the session notes when (unlike force_login)."""
+    response = client.post(reverse("account_login"), {"login": user.email, "password": password})
+    assert response.status_code == 302, response.content.decode()[:500]

@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 
 from workspaces.models import Membership, Workspace
 from workspaces.regions import RegionalModel
+from workspaces.validators import validate_single_line
 
 from .models import (
     CLIENT_NAME_MAX,
@@ -28,12 +29,13 @@ PUBLIC, PRIVATE = "public", "private"
 
 
 class NameField(forms.CharField):
-    """A catalog name: trimmed, required, at most Clockify's limit for its kind."""
+    """A catalog name: trimmed, required, one line, at most Clockify's limit for its kind."""
 
     def __init__(self, max_length: int, noun: str, **kwargs: Any) -> None:
         super().__init__(
             max_length=max_length,
             strip=True,
+            validators=[validate_single_line],
             error_messages={"required": f"Give the {noun} a name."},
             **kwargs,
         )

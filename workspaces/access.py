@@ -6,10 +6,17 @@ in your own workspace is a 403.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+from typing import Any
 from uuid import UUID
 
+from allauth.account.authentication import get_authentication_records
+from allauth.core.exceptions import ReauthenticationRequired
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 
 from .models import Invitation, Membership, Workspace
 
@@ -69,3 +76,32 @@ def get_invitation_for_admin(
         return Invitation.objects.get(pk=invitation_id, workspace=workspace)
     except Invitation.DoesNotExist:
         raise Http404("No such invitation.") from None
+
+
+# A sign-in older than this asks for the password again before a sensitive change.
+RECENT_LOGIN = timedelta(minutes=15)
+
+
+def signed_in_recently(request: HttpRequest) -> bool:
+    """Whether this session's last sign-in or re-authentication is within RECENT_LOGIN."""
+    # allauth notes each password, code or 2FA step of the session with its time; a session
+    # without one (older than this rule, or made by other means) counts as not recent.
+    times = [
+        record["at"]
+        for record in get_authentication_records(request, request.user)
+        if isinstance(record.get("at"), int | float)
+    ]
+    return bool(times) and time.time() - max(times) < RECENT_LOGIN.total_seconds()
+
+
+def recent_login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Ask for the password again before a POST when the last sign-in is not recent."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method == "POST" and not signed_in_recently(request):
+            # allauth's middleware keeps the POST, asks for the password, then replays it.
+            raise ReauthenticationRequired
+        return view(request, *args, **kwargs)
+
+    return wrapped

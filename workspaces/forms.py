@@ -12,19 +12,30 @@ from tracking.models import WorkspaceSettings
 
 from .models import ApiKey, Invitation, Membership, Role, User, Workspace
 from .regions import Region
+from .validators import validate_single_line
 
 TIME_ZONES = zoneinfo.available_timezones() - {"Factory", "localtime"}
 
 
 class WorkspaceNameField(forms.CharField):
-    """A workspace name: 1 to 100 characters after trimming."""
+    """A workspace name: 1 to 100 characters on one line after trimming."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(
             max_length=100,
             strip=True,
+            validators=[validate_single_line],
             error_messages={"required": "Give the workspace a name."},
             **kwargs,
+        )
+
+
+class PersonNameField(forms.CharField):
+    """A person's name as colleagues see it: up to 100 characters on one line, or none."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            max_length=100, required=False, strip=True, validators=[validate_single_line], **kwargs
         )
 
 
@@ -128,6 +139,7 @@ class TransferForm(forms.Form):
 class ProfileForm(forms.ModelForm):
     """A person's name and how they want to see times: zone, week start, formats."""
 
+    name = PersonNameField(label="Name", help_text="Shown to your colleagues and in reports.")
     time_zone = forms.ChoiceField(
         label="Time zone",
         error_messages={"invalid_choice": "Choose a time zone from the list."},
@@ -136,14 +148,10 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["name", "time_zone", "week_start", "date_format", "time_format"]
-        help_texts = {"name": "Shown to your colleagues and in reports."}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].choices = [(zone, zone) for zone in sorted(TIME_ZONES)]
-
-    def clean_name(self) -> str:
-        return self.cleaned_data["name"].strip()
 
 
 MAX_ACTIVE_API_KEYS = 20
@@ -156,6 +164,7 @@ class ApiKeyForm(forms.Form):
         label="Key name",
         max_length=100,
         strip=True,
+        validators=[validate_single_line],
         error_messages={"required": "Give the key a name, such as the app or script using it."},
         help_text="To recognise it later, e.g. “Laptop timer” or “Invoicing script”.",
     )

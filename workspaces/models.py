@@ -254,6 +254,10 @@ class ApiKeyQuerySet(models.QuerySet["ApiKey"]):
     def active(self) -> ApiKeyQuerySet:
         return self.filter(revoked_at__isnull=True)
 
+    def revoke(self) -> int:
+        """Revoke the active keys among these; return how many were."""
+        return self.active().update(revoked_at=timezone.now())
+
     def issue(self, user: User, name: str) -> tuple[ApiKey, str]:
         """Create a key for `user`; return it with the secret, which is shown only once."""
         secret = API_KEY_PREFIX + secrets.token_urlsafe(32)

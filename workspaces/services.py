@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from tracking.models import ProjectMember, WorkspaceSettings
 
-from .models import Invitation, Membership, Role, User, Workspace
+from .models import ApiKey, Invitation, Membership, Role, User, Workspace
 
 
 def create_workspace(owner: User, name: str, region: str) -> Workspace:
@@ -70,3 +70,10 @@ def leave_workspace(membership: Membership) -> None:
             )
             user.save(update_fields=["active_workspace"])
     ProjectMember.objects.in_workspace(workspace).filter(user_id=user.pk).delete()
+
+
+def revoke_api_keys(user: User) -> int:
+    """Revoke every API key of `user`: their sign-ins are being reset, keys included."""
+    # A key is a sign-in that never expires: whoever changes or resets a password, or signs
+    # out other sessions, because someone else may be in must shut that door too.
+    return ApiKey.objects.filter(user=user).revoke()

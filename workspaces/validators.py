@@ -17,3 +17,10 @@ def validate_single_line(value: str) -> None:
         raise ValidationError(
             "Use one line without line breaks or control characters.", code="single_line"
         )
+
+
+def single_line(value: str) -> str:
+    """Return `value` with each line break or control character turned into a space."""
+    # For text that may predate the validator (or come from the admin) on its way into a
+    # header: an email subject with a line break is refused by the mailer.
+    return " ".join(_CONTROL.sub(" ", value or "").split())

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from allauth.account.models import EmailAddress
+from allauth.usersessions.views import ListUserSessionsView
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,6 +30,7 @@ from .access import (
     get_workspace_for_admin,
     get_workspace_for_member,
     get_workspace_for_owner,
+    recent_login_required,
 )
 from .forms import (
     MAX_ACTIVE_API_KEYS,
@@ -41,6 +44,7 @@ from .forms import (
     WorkspaceSettingsForm,
 )
 from .models import ApiKey, Invitation, Membership
+from .validators import single_line
 
 
 @require_GET
@@ -174,7 +178,8 @@ def invite(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     link = request.build_absolute_uri(invitation.get_absolute_url())
     context = {"invitation": invitation, "link": link, "inviter": request.user}
     send_mail(
-        subject=f"{request.user.display_name} invited you to {workspace.name}",
+        # Names are one line since they are validated, but older rows may not be.
+        subject=single_line(f"{request.user.display_name} invited you to {workspace.name}"),
         message=render_to_string("emails/invitation.txt", context),
         from_email=None,
         recipient_list=[invitation.email],
@@ -299,6 +304,26 @@ def _invitation_problem(request: HttpRequest, message: str, status: int) -> Http
     )
 
 
+class SessionsView(ListUserSessionsView):
+    """allauth's list of active sessions, where signing out the others revokes API keys too."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["active_api_keys"] = self.request.user.api_keys.active().count()
+        return context
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        revoked = services.revoke_api_keys(self.request.user)
+        if revoked:
+            keys = f"{revoked} API key{'' if revoked == 1 else 's'}"
+            messages.info(self.request, f"{keys} revoked: create a new one where you need it.")
+        return response
+
+
+sessions = SessionsView.as_view()
+
+
 # The new key's secret waits here for the one page view that shows it.
 NEW_API_KEY_SESSION_KEY = "workspaces.new_api_key"
 
@@ -306,6 +331,7 @@ NEW_API_KEY_SESSION_KEY = "workspaces.new_api_key"
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
+@recent_login_required  # a stolen session must not mint a key that outlives it
 def api_keys(request: HttpRequest) -> HttpResponse:
     """List one's API keys and create a named one, whose secret the next page shows once."""
     data = request.POST if request.method == "POST" else None

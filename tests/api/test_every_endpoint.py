@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
 from clockify.api import api
+from tests.factories import make_client, make_project, make_tag, make_task
+from tracking import services
+from tracking.models import MemberRate
 
 OPERATIONS = [
     (method.upper(), path)
@@ -70,3 +75,46 @@ def test_another_workspace_is_404_for_every_operation(
     response = _call(api_as(outsider), method, _fill(path, str(workspace.id), owner.pk))
     assert response.status_code == 404, (method, path, response.content)
     assert response.json()["code"] == 404
+
+
+def test_no_read_shows_a_member_a_colleagues_rate(api_as, workspace, owner, member):
+    # A rate nobody else has, on the owner's profile and on an entry of theirs.
+    MemberRate.objects.in_workspace(workspace).create(user_id=owner.pk, hourly_rate="123.45")
+    project = make_project(workspace, name="Website")
+    ids = {
+        "{workspaceId}": str(workspace.id),
+        "{userId}": str(owner.pk),
+        "{clientId}": str(make_client(workspace).id),
+        "{projectId}": str(project.id),
+        "{taskId}": str(make_task(project, workspace).id),
+        "{tagId}": str(make_tag(workspace).id),
+    }
+    start = datetime(2026, 11, 24, 9, tzinfo=UTC)
+    entry = services.create_entry(
+        workspace,
+        owner.pk,
+        services.EntryDetails(project=project),
+        start,
+        start + timedelta(hours=1),
+    )
+    assert entry.hourly_rate == Decimal("123.45")
+    services.start_timer(workspace, owner.pk, services.EntryDetails(project=project))
+    ids["{entryId}"] = str(entry.id)
+    reader = api_as(member)
+    reads = [op for op in WORKSPACE_OPERATIONS if op[0] == "GET" or "/reports/" in op[1]]
+    bodies = [BODIES["POST"], BODIES["POST"] | {"summaryFilter": {"groups": ["USER", "PROJECT"]}}]
+    for method, path in reads:
+        for name, value in ids.items():
+            path = path.replace(name, value)
+        for body in bodies if method == "POST" else [None]:
+            send = getattr(reader.client, method.lower())
+            if body is None:
+                response = send(path, headers=reader.headers)
+            else:
+                data = json.dumps(body)
+                response = send(path, data, content_type="application/json", headers=reader.headers)
+            text = response.content.decode()
+            assert "12345" not in text and "123.45" not in text, (method, path, text[:500])
+    # The rate is there to be found: the owner reads it on their own entry.
+    own = api_as(owner).get(f"/workspaces/{workspace.id}/time-entries/{entry.id}")
+    assert own.json()["hourlyRate"]["amount"] == 12345

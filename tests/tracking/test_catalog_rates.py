@@ -46,18 +46,39 @@ def make_entry(workspace: Workspace, user: User, project: Project | None = None)
 # --- list ---
 
 
-def test_members_see_rates_currency_and_default_read_only(client, owner, member, workspace):
+def test_members_see_their_own_rate_and_the_default_read_only(client, owner, member, workspace):
     WorkspaceSettings.objects.in_workspace(workspace).update(hourly_rate=Decimal("55"))
-    MemberRate.objects.in_workspace(workspace).create(user_id=owner.pk, hourly_rate=90)
+    MemberRate.objects.in_workspace(workspace).create(user_id=member.pk, hourly_rate=40)
     client.force_login(member)
     response = client.get(url(workspace))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Olivia Owner" in html and "Max Member" in html
-    assert "90.00 EUR" in html
+    assert "Max Member" in html
+    assert "40.00 EUR" in html
     assert "workspace default of 55.00 EUR" in html
-    assert "Only the workspace's admins can change rates." in html
+    assert "Only the workspace's admins see every member's rate and change rates." in html
     assert "<form" not in html.split("<main", 1)[1]
+
+
+def test_members_do_not_see_their_colleagues_rates(client, owner, admin, member, workspace):
+    MemberRate.objects.in_workspace(workspace).create(user_id=owner.pk, hourly_rate=90)
+    MemberRate.objects.in_workspace(workspace).create(user_id=admin.pk, hourly_rate=70)
+    client.force_login(member)
+    main = client.get(url(workspace)).content.decode().split("<main", 1)[1]
+    assert "90.00" not in main and "70.00" not in main
+    assert "Olivia Owner" not in main and "Ada Admin" not in main
+    assert [row["membership"].user_id for row in client.get(url(workspace)).context["rows"]] == [
+        member.pk
+    ]
+
+
+def test_admins_see_every_members_rate(client, owner, admin, member, workspace):
+    MemberRate.objects.in_workspace(workspace).create(user_id=owner.pk, hourly_rate=90)
+    MemberRate.objects.in_workspace(workspace).create(user_id=member.pk, hourly_rate=40)
+    client.force_login(admin)
+    html = client.get(url(workspace)).content.decode()
+    assert "90.00 EUR" in html and "40.00 EUR" in html
+    assert "Olivia Owner" in html and "Max Member" in html
 
 
 def test_admins_get_a_form_per_member(client, admin, member, workspace):

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
+import time_machine
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import timezone
 
+from tests.factories import PASSWORD, sign_in
 from workspaces.models import ApiKey, User
 from workspaces.views import NEW_API_KEY_SESSION_KEY
 
@@ -32,7 +37,7 @@ def issue_keys(user: User, count: int) -> list[ApiKey]:
 
 
 def test_creating_a_key_shows_its_secret_once(client, owner):
-    client.force_login(owner)
+    sign_in(client, owner)
     response = client.post(URL, {"name": "  Laptop timer  "})
     assert response.status_code == 302
     assert response.url == URL
@@ -53,7 +58,7 @@ def test_creating_a_key_shows_its_secret_once(client, owner):
 
 
 def test_the_secret_is_kept_only_as_a_hash(client, owner):
-    client.force_login(owner)
+    sign_in(client, owner)
     response = client.post(URL, {"name": "Script"})
     messages = [m.message for m in get_messages(response.wsgi_request)]
     secret = secret_on(client.get(URL).content.decode())
@@ -64,7 +69,7 @@ def test_the_secret_is_kept_only_as_a_hash(client, owner):
 
 
 def test_a_new_key_authenticates_and_notes_its_use(client, owner):
-    client.force_login(owner)
+    sign_in(client, owner)
     client.post(URL, {"name": "Script"})
     secret = secret_on(client.get(URL).content.decode())
     key = ApiKey.objects.authenticate(secret)
@@ -83,7 +88,7 @@ def test_a_new_key_authenticates_and_notes_its_use(client, owner):
     ],
 )
 def test_bad_name(client, owner, name, message):
-    client.force_login(owner)
+    sign_in(client, owner)
     response = client.post(URL, {"name": name})
     assert response.status_code == 400
     assert message in response.content.decode()
@@ -92,7 +97,7 @@ def test_bad_name(client, owner, name, message):
 
 def test_at_most_twenty_active_keys(client, owner):
     keys = issue_keys(owner, 20)
-    client.force_login(owner)
+    sign_in(client, owner)
     response = client.post(URL, {"name": "One too many"})
     assert response.status_code == 400
     assert "You have 20 active keys, the most allowed." in response.content.decode()
@@ -171,6 +176,54 @@ def test_cannot_revoke_someone_elses_key(client, owner, outsider):
     key.refresh_from_db()
     assert key.revoked_at is None
     assert ApiKey.objects.authenticate(secret) == key
+
+
+# --- a recent sign-in ---
+
+REAUTHENTICATE = reverse("account_reauthenticate")
+
+
+def test_an_old_sign_in_asks_for_the_password_then_creates_the_key(client, owner):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        sign_in(client, owner)
+    with time_machine.travel(start + timedelta(minutes=16), tick=False):
+        assert client.get(URL).status_code == 200  # reading needs no password
+        response = client.post(URL, {"name": "Laptop timer"})
+        assert response.status_code == 302
+        assert response.url == f"{REAUTHENTICATE}?next={quote(URL, safe='')}"
+        assert not ApiKey.objects.exists()
+
+        assert "Confirm" in client.get(response.url).content.decode()
+        wrong = client.post(response.url, {"password": "wrong"})
+        assert wrong.status_code == 200
+        assert not ApiKey.objects.exists()
+        done = client.post(response.url, {"password": PASSWORD})
+        assert done.status_code == 302
+        assert ApiKey.objects.get(user=owner).name == "Laptop timer"
+        assert secret_on(client.get(URL).content.decode())
+
+        # The password just given counts as a recent sign-in for the next 15 minutes.
+        assert client.post(URL, {"name": "Second"}).status_code == 302
+    with time_machine.travel(start + timedelta(minutes=32), tick=False):
+        assert client.post(URL, {"name": "Third"}).url.startswith(REAUTHENTICATE)
+    assert ApiKey.objects.filter(user=owner).count() == 2
+
+
+def test_a_sign_in_within_fifteen_minutes_is_recent_enough(client, owner):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        sign_in(client, owner)
+    with time_machine.travel(start + timedelta(minutes=14), tick=False):
+        assert client.post(URL, {"name": "Laptop timer"}).status_code == 302
+    assert ApiKey.objects.filter(user=owner).count() == 1
+
+
+def test_a_session_that_noted_no_sign_in_asks_for_the_password(client, owner):
+    client.force_login(owner)  # as a session from before this rule would be
+    response = client.post(URL, {"name": "Laptop timer"})
+    assert response.url.startswith(REAUTHENTICATE)
+    assert not ApiKey.objects.exists()
 
 
 # --- access and methods ---

@@ -93,7 +93,7 @@ def _posted(request: HttpRequest) -> QueryDict | None:
 def _rename(request: HttpRequest, form: NamedRowForm, *, title: str, back: str) -> HttpResponse:
     """Show a rename form; save a valid one and go back."""
     if form.is_bound and form.is_valid() and save_named_row(form):
-        messages.success(request, f"Renamed to “{form.cleaned_data['name']}”.")
+        messages.success(request, f"{form.noun.capitalize()} renamed.")
         return redirect(back)
     context = _context(request, form=form, title=title, back=back)
     status = 400 if form.is_bound else 200
@@ -105,9 +105,9 @@ def _set_archived(request: HttpRequest, row: Client | Project | Tag, archived: b
     row.save(update_fields=["archived"])
     noun = row._meta.verbose_name.capitalize()
     if archived:
-        messages.success(request, f"{noun} “{row.name}” archived; it no longer appears in pickers.")
+        messages.success(request, f"{noun} archived; it no longer appears in pickers.")
     else:
-        messages.success(request, f"{noun} “{row.name}” restored.")
+        messages.success(request, f"{noun} restored.")
 
 
 # --- Clients ---
@@ -122,7 +122,7 @@ def clients(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
 
 
 def _render_clients(
-    request: HttpRequest, form: ClientForm | None = None, status: int = 200
+    request: HttpRequest, form: ClientForm | None = None, status: int = 200, refusal: str = ""
 ) -> HttpResponse:
     workspace = request.workspace
     filters = CatalogFilterForm(request.GET)
@@ -132,6 +132,7 @@ def _render_clients(
         clients=filters.apply(rows),
         filters=filters,
         form=form or ClientForm(workspace=workspace),
+        refusal=refusal,
     )
     status = status if filters.is_valid() else 400
     return render(request, "tracking/catalog/clients.html", context, status=status)
@@ -145,7 +146,7 @@ def client_create(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     form = ClientForm(request.POST, workspace=workspace)
     if not (form.is_valid() and save_named_row(form)):
         return _render_clients(request, form, status=400)
-    messages.success(request, f"Client “{form.cleaned_data['name']}” added.")
+    messages.success(request, "Client added.")
     return redirect("tracking:clients", workspace.id)
 
 
@@ -178,13 +179,12 @@ def client_delete(request: HttpRequest, workspace_id: UUID, client_id: UUID) -> 
     workspace = _for_manager(request, workspace_id)
     client = get_in_workspace(Client, workspace, client_id)
     if not delete_catalog_row(workspace, client):
-        messages.error(
-            request,
+        refusal = (
             f"“{client.name}” has projects, so it cannot be deleted. Archive it instead: "
-            "it leaves the pickers and its projects keep their history.",
+            "it leaves the pickers and its projects keep their history."
         )
-        return _render_clients(request, status=400)
-    messages.success(request, f"Client “{client.name}” deleted.")
+        return _render_clients(request, status=400, refusal=refusal)
+    messages.success(request, "Client deleted.")
     return redirect("tracking:clients", workspace.id)
 
 
@@ -215,7 +215,7 @@ def project_create(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     workspace = _for_manager(request, workspace_id)
     form = ProjectForm(_posted(request), membership=request.membership)
     if form.is_bound and form.is_valid() and (project := _save_project(request, form)):
-        messages.success(request, f"Project “{project.name}” created.")
+        messages.success(request, "Project created.")
         return redirect("tracking:project", workspace.id, project.id)
     back = reverse("tracking:projects", args=[workspace.id])
     return _render_project_form(request, form, title="New project", back=back)
@@ -230,7 +230,7 @@ def project_edit(request: HttpRequest, workspace_id: UUID, project_id: UUID) -> 
     title = f"Edit the project “{project.name}”"
     form = ProjectForm(_posted(request), membership=request.membership, instance=project)
     if form.is_bound and form.is_valid() and _save_project(request, form):
-        messages.success(request, f"Project “{project.name}” saved.")
+        messages.success(request, "Project saved.")
         return redirect("tracking:project", workspace.id, project.id)
     back = reverse("tracking:project", args=[workspace.id, project.id])
     return _render_project_form(request, form, title=title, back=back)
@@ -271,7 +271,11 @@ def project(request: HttpRequest, workspace_id: UUID, project_id: UUID) -> HttpR
 
 
 def _render_project(
-    request: HttpRequest, project: Project, task_form: TaskForm | None = None, status: int = 200
+    request: HttpRequest,
+    project: Project,
+    task_form: TaskForm | None = None,
+    status: int = 200,
+    refusal: str = "",
 ) -> HttpResponse:
     workspace = request.workspace
     tasks = (
@@ -296,6 +300,7 @@ def _render_project(
         members=members,
         entry_count=TimeEntry.objects.in_workspace(workspace).filter(project=project).count(),
         task_form=task_form or TaskForm(workspace=workspace, project=project),
+        refusal=refusal,
     )
     return render(request, "tracking/catalog/project.html", context, status=status)
 
@@ -318,13 +323,12 @@ def project_delete(request: HttpRequest, workspace_id: UUID, project_id: UUID) -
     workspace = _for_manager(request, workspace_id)
     project = _get_project(request, workspace, project_id)
     if not delete_catalog_row(workspace, project):
-        messages.error(
-            request,
+        refusal = (
             f"“{project.name}” has time entries, so it cannot be deleted. Archive it instead: "
-            "it leaves the pickers and its entries stay in reports.",
+            "it leaves the pickers and its entries stay in reports."
         )
-        return _render_project(request, project, status=400)
-    messages.success(request, f"Project “{project.name}” deleted, with its tasks.")
+        return _render_project(request, project, status=400, refusal=refusal)
+    messages.success(request, "Project deleted, with its tasks.")
     return redirect("tracking:projects", workspace.id)
 
 
@@ -340,7 +344,7 @@ def task_create(request: HttpRequest, workspace_id: UUID, project_id: UUID) -> H
     form = TaskForm(request.POST, workspace=workspace, project=project)
     if not (form.is_valid() and save_named_row(form)):
         return _render_project(request, project, task_form=form, status=400)
-    messages.success(request, f"Task “{form.cleaned_data['name']}” added.")
+    messages.success(request, "Task added.")
     return redirect("tracking:project", workspace.id, project.id)
 
 
@@ -369,7 +373,7 @@ def task_status(
     task = get_in_workspace(Task, workspace, task_id, project=project)
     task.status = TaskStatus.DONE if done else TaskStatus.ACTIVE
     task.save(update_fields=["status"])
-    messages.success(request, f"Task “{task.name}” is now {task.get_status_display().lower()}.")
+    messages.success(request, f"Task marked {task.get_status_display().lower()}.")
     return redirect("tracking:project", workspace.id, project.id)
 
 
@@ -384,7 +388,7 @@ def task_delete(
     task = get_in_workspace(Task, workspace, task_id, project=project)
     # Entries keep their time and project; only the task is cleared (SET_NULL).
     delete_catalog_row(workspace, task)
-    messages.success(request, f"Task “{task.name}” deleted.")
+    messages.success(request, "Task deleted.")
     return redirect("tracking:project", workspace.id, project.id)
 
 
@@ -423,7 +427,7 @@ def tag_create(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     form = TagForm(request.POST, workspace=workspace)
     if not (form.is_valid() and save_named_row(form)):
         return _render_tags(request, form, status=400)
-    messages.success(request, f"Tag “{form.cleaned_data['name']}” added.")
+    messages.success(request, "Tag added.")
     return redirect("tracking:tags", workspace.id)
 
 
@@ -457,7 +461,7 @@ def tag_delete(request: HttpRequest, workspace_id: UUID, tag_id: UUID) -> HttpRe
     tag = get_in_workspace(Tag, workspace, tag_id)
     # The tag leaves its entries; the entries themselves stay.
     delete_catalog_row(workspace, tag)
-    messages.success(request, f"Tag “{tag.name}” deleted.")
+    messages.success(request, "Tag deleted.")
     return redirect("tracking:tags", workspace.id)
 
 
@@ -467,7 +471,7 @@ def tag_delete(request: HttpRequest, workspace_id: UUID, tag_id: UUID) -> HttpRe
 @login_required
 @require_GET
 def rates(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
-    """List every member's hourly rate; admins change them here."""
+    """List every member's hourly rate to admins, who change them here; a member sees their own."""
     _for_member(request, workspace_id)
     return _render_rates(request)
 
@@ -483,9 +487,15 @@ def _render_rates(
     request: HttpRequest, invalid: MemberRateForm | None = None, status: int = 200
 ) -> HttpResponse:
     workspace = request.workspace
-    stored = dict(MemberRate.objects.in_workspace(workspace).values_list("user_id", "hourly_rate"))
+    member_rates = MemberRate.objects.in_workspace(workspace)
+    memberships = workspace.memberships.select_related("user")
+    if not request.membership.is_admin:
+        # What a colleague earns is for the admins who set it; members see their own rate.
+        member_rates = member_rates.filter(user_id=request.user.pk)
+        memberships = memberships.filter(user_id=request.user.pk)
+    stored = dict(member_rates.values_list("user_id", "hourly_rate"))
     rows = []
-    for membership in workspace.memberships.select_related("user"):
+    for membership in memberships:
         rate = stored.get(membership.user_id)
         form = _rate_form(membership, initial={"hourly_rate": rate})
         if invalid is not None and invalid.prefix == form.prefix:
@@ -521,6 +531,6 @@ def rate_update(request: HttpRequest, workspace_id: UUID, membership_id: int) ->
     if rate is None:
         messages.success(request, f"{name} now bills at the workspace default rate.")
     else:
-        currency = request.ws_settings.currency
-        messages.success(request, f"{name}'s hourly rate is now {rate:,.2f} {currency}.")
+        # The amount is regional data: the rates page the redirect leads to shows it.
+        messages.success(request, f"{name}'s hourly rate saved.")
     return redirect("tracking:rates", workspace.id)
