@@ -12,13 +12,14 @@ and task) are skipped, so importing a file twice adds nothing the second time.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import tempfile
 import time
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 from pathlib import Path
@@ -33,10 +34,24 @@ from tracking.services import resolve_rate
 from workspaces.models import Membership, User, Workspace
 from workspaces.regions import uuid7
 
-from .csv_import import MAX_ERRORS, DetailedCsv, DetailedRow, ParsedFile, RowError, Source
+from .csv_import import (
+    MAX_ERRORS,
+    DetailedCsv,
+    DetailedRow,
+    ParsedFile,
+    RowError,
+    Source,
+    shown,
+)
 
 MAX_UPLOAD = 100 * 1024 * 1024
 PREVIEW_ROWS = 10
+# The preview lists this many of each kind of name (and says how many more there are), and
+# this many problems: a file with a million new names still makes a small page.
+PREVIEW_NAMES = 20
+PREVIEW_COLUMNS = 5
+PREVIEW_MEMBERS = 50
+PREVIEW_ERRORS = 200
 # Uploaded files wait here for the person to confirm; older ones are removed.
 UPLOAD_DIR = Path(tempfile.gettempdir()) / "clockify-imports"
 UPLOAD_TTL = 3600
@@ -46,20 +61,44 @@ _Key = tuple[int, datetime, datetime, str, object, object]
 
 
 @dataclass
+class Names:
+    """The first PREVIEW_NAMES names of a kind, and how many there are in all."""
+
+    shown: list[str] = field(default_factory=list)
+    count: int = 0
+
+    def add(self, name: str) -> None:
+        self.count += 1
+        if len(self.shown) < PREVIEW_NAMES:
+            self.shown.append(name)
+
+    @property
+    def more(self) -> int:
+        """How many are not shown."""
+        return self.count - len(self.shown)
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+
+@dataclass
 class ImportPlan:
     """What importing a file would do, or why it cannot; it keeps no more than a few rows."""
 
     reader: DetailedCsv
+    membership: Membership  # the importing member: their rights decide what may be saved
     people: dict[str, User] = field(default_factory=dict)  # lower-case email -> member
     errors: list[RowError] = field(default_factory=list)  # the first MAX_ERRORS, by line
     error_count: int = 0
     row_count: int = 0
     preview: list[DetailedRow] = field(default_factory=list)  # the first rows, as stored
-    new_clients: list[str] = field(default_factory=list)
-    new_projects: list[tuple[str, str]] = field(default_factory=list)  # (project, client)
-    new_tasks: list[tuple[str, str]] = field(default_factory=list)  # (task, project)
-    new_tags: list[str] = field(default_factory=list)
+    # What would be created: the first PREVIEW_NAMES of each kind, and how many in all.
+    new_clients: Names = field(default_factory=lambda: Names())
+    new_projects: Names = field(default_factory=lambda: Names())  # "project (client)"
+    new_tasks: Names = field(default_factory=lambda: Names())  # "project: task"
+    new_tags: Names = field(default_factory=lambda: Names())
     duplicates: int = 0
+    file_rates: bool = False  # whether a row gives a rate
 
     @property
     def parsed(self) -> ParsedFile:
@@ -80,6 +119,103 @@ class ImportPlan:
         self.error_count += 1
         if len(self.errors) < MAX_ERRORS:
             self.errors.append(RowError(line, message))
+
+
+@dataclass
+class Preview:
+    """What the preview page shows of a plan, and what a confirm needs of it.
+
+    Kept as a small JSON file beside the upload, so a page shown again, or a confirm,
+    does not read the file again to know it.
+    """
+
+    ok: bool
+    limit: str | None
+    row_count: int
+    error_count: int
+    errors: list[RowError]  # the first PREVIEW_ERRORS
+    date_pattern: str | None
+    date_label: str | None
+    needs_day_first: bool
+    clock: str | None
+    seconds: bool | None
+    currency: str | None
+    ignored_columns: Names
+    members: Names  # "Name (email)"
+    new_clients: Names
+    new_projects: Names
+    new_tasks: Names
+    new_tags: Names
+    duplicates: int
+    rows: list[DetailedRow]  # the first PREVIEW_ROWS
+    file_rates: bool  # whether a row of the file gives a rate
+
+    @property
+    def new(self) -> bool:
+        """Whether the import would create clients, projects, tasks or tags."""
+        return bool(self.new_clients or self.new_projects or self.new_tasks or self.new_tags)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), default=str)
+
+    @classmethod
+    def from_json(cls, text: str) -> Preview:
+        data = json.loads(text)
+        for key in (
+            "ignored_columns",
+            "members",
+            "new_clients",
+            "new_projects",
+            "new_tasks",
+            "new_tags",
+        ):
+            data[key] = Names(**data[key])
+        data["errors"] = [RowError(**error) for error in data["errors"]]
+        data["rows"] = [_row_from_json(row) for row in data["rows"]]
+        return cls(**data)
+
+
+def _row_from_json(data: dict[str, object]) -> DetailedRow:
+    data["start"] = datetime.fromisoformat(str(data["start"]))
+    data["end"] = datetime.fromisoformat(str(data["end"]))
+    data["rate"] = None if data["rate"] is None else Decimal(str(data["rate"]))
+    return DetailedRow(**data)
+
+
+def preview_of(plan: ImportPlan) -> Preview:
+    """The plan as its preview shows it."""
+    parsed = plan.parsed
+    ignored = Names()
+    for name in parsed.ignored_columns:
+        if len(ignored.shown) == PREVIEW_COLUMNS:
+            ignored.count += 1
+        else:
+            ignored.add(name)
+    members = Names()
+    for user in plan.members:
+        members.add(f"{user.display_name} ({user.email})")
+    return Preview(
+        ok=plan.ok,
+        limit=parsed.limit,
+        row_count=plan.row_count,
+        error_count=plan.error_count,
+        errors=plan.errors[:PREVIEW_ERRORS],
+        date_pattern=parsed.date_pattern,
+        date_label=parsed.date_label,
+        needs_day_first=parsed.needs_day_first,
+        clock=parsed.clock,
+        seconds=parsed.seconds,
+        currency=parsed.currency,
+        ignored_columns=ignored,
+        members=members,
+        new_clients=plan.new_clients,
+        new_projects=plan.new_projects,
+        new_tasks=plan.new_tasks,
+        new_tags=plan.new_tags,
+        duplicates=plan.duplicates,
+        rows=plan.preview,
+        file_rates=plan.file_rates,
+    )
 
 
 @dataclass(frozen=True)
@@ -107,12 +243,13 @@ def plan_import(
 ) -> ImportPlan:
     """Read a file as a stream and work out what importing it into `workspace` would do."""
     reader = DetailedCsv(source, zone=member_zone(membership.user), day_first=day_first)
-    plan = ImportPlan(reader=reader)
+    plan = ImportPlan(reader=reader, membership=membership)
     known = _known_people(membership)
     names = _CatalogNames(workspace)
     batch: list[DetailedRow] = []
     for row in reader.rows():
         plan.row_count += 1
+        plan.file_rates = plan.file_rates or row.rate is not None
         if len(plan.preview) < PREVIEW_ROWS:
             plan.preview.append(row)
         _check_row(plan, row, known, membership)
@@ -140,6 +277,24 @@ def plan_import(
     return plan
 
 
+def resume_import(
+    workspace: Workspace, membership: Membership, source: Source, preview: Preview
+) -> ImportPlan:
+    """The plan a preview was made from, for apply_import, without reading the file again.
+
+    apply_import checks every row again as it saves it, so nothing the preview found is
+    trusted but the file's date format and its number of rows.
+    """
+    reader = DetailedCsv(
+        source, zone=member_zone(membership.user), date_pattern=preview.date_pattern
+    )
+    plan = ImportPlan(reader=reader, membership=membership, people=_known_people(membership))
+    plan.row_count = preview.row_count
+    if not preview.ok:
+        plan.add_error(0, "The file has problems.")
+    return plan
+
+
 def _known_people(membership: Membership) -> dict[str, User]:
     """Whose rows the importing member may import, by lower-case email."""
     if not membership.is_admin:
@@ -155,14 +310,24 @@ def _check_row(
     email = row.email.lower()
     if email in known:
         plan.people[email] = known[email]
+    for problem in _row_problems(row, known, membership):
+        plan.add_error(row.line, problem)
+
+
+def _row_problems(row: DetailedRow, known: dict[str, User], membership: Membership) -> list[str]:
+    """Why the importing member cannot save this row, checked by the plan and on saving."""
+    problems = []
+    if row.email.lower() in known:
+        pass
     elif not membership.is_admin:
-        plan.add_error(row.line, f"{row.email} is not you: members import their own time only.")
+        problems.append(f"{shown(row.email)} is not you: members import their own time only.")
     else:
-        plan.add_error(row.line, f"No member of this workspace has {row.email}.")
+        problems.append(f"No member of this workspace has {shown(row.email)}.")
     if row.end <= row.start:
-        plan.add_error(row.line, "The entry lasts no time (its end is its start); remove it.")
+        problems.append("The entry lasts no time (its end is its start); remove it.")
     if row.task and not row.project:
-        plan.add_error(row.line, "The row has a task but no project.")
+        problems.append("The row has a task but no project.")
+    return problems
 
 
 def _fold(name: str) -> str:
@@ -195,18 +360,18 @@ class _CatalogNames:
         for tag in row.tags:
             if _fold(tag) not in self.tags:
                 self.tags.add(_fold(tag))
-                plan.new_tags.append(tag)
+                plan.new_tags.add(tag)
         if not row.project:
             return  # a client or task without a project has nowhere to put the entry
         if row.client and client not in self.clients:
             self.clients.add(client)
-            plan.new_clients.append(row.client)
+            plan.new_clients.add(row.client)
         if (project, client) not in self.projects:
             self.projects.add((project, client))
-            plan.new_projects.append((row.project, row.client))
+            plan.new_projects.add(f"{row.project} ({row.client})" if row.client else row.project)
         if row.task and (task, project, client) not in self.tasks:
             self.tasks.add((task, project, client))
-            plan.new_tasks.append((row.task, row.project))
+            plan.new_tasks.add(f"{row.project}: {row.task}")
 
 
 class _Catalog:
@@ -365,8 +530,12 @@ class _Writer:
         keyed = []
         for row in batch:
             user = self.plan.people.get(row.email.lower())
-            if user is None:
-                raise ImportFailed("The file changed since its preview; nothing was saved.")
+            problems = _row_problems(row, self.plan.people, self.plan.membership)
+            if user is None or problems:
+                raise ImportFailed(
+                    f"Line {row.line}: {' '.join(problems)} The file or the workspace changed "
+                    "since its preview; nothing was saved."
+                )
             project = self.catalog.project(row)
             task = self.catalog.task(row, project)
             key = (user.pk, row.start, row.end, row.description, _id(project), _id(task))
@@ -427,15 +596,57 @@ def _id(row: object | None) -> object | None:
 # --- Uploaded files waiting for confirmation ---
 
 
-def store_upload(chunks: Iterable[bytes]) -> str:
-    """Write an upload to the waiting folder under a new random token; return the token."""
+def store_upload(chunks: Iterable[bytes], name: str) -> str:
+    """Write an upload to the waiting folder under a new random token; return the token.
+
+    The file's name goes beside it, not into the session: it is the workspace's content.
+    """
     sweep_uploads()
     UPLOAD_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     token = secrets.token_urlsafe(24)
     with open(upload_path(token), "xb") as file:
         for chunk in chunks:
             file.write(chunk)
+    _write(_sidecar(token, "name.json"), json.dumps({"name": name[:200]}))
     return token
+
+
+def upload_name(token: str) -> str:
+    """The name the uploaded file had on the person's computer."""
+    try:
+        return str(json.loads(_sidecar(token, "name.json").read_text())["name"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return "The uploaded file"
+
+
+def save_preview(token: str, order: str, preview: Preview) -> None:
+    """Keep a file's preview for a day-order choice ("auto", "day" or "month")."""
+    _write(_sidecar(token, f"preview-{_order(order)}.json"), preview.to_json())
+
+
+def load_preview(token: str, order: str) -> Preview | None:
+    """The preview kept for the upload and day order, if there is one."""
+    try:
+        return Preview.from_json(_sidecar(token, f"preview-{_order(order)}.json").read_text())
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _order(order: str) -> str:
+    if order not in ("auto", "day", "month"):
+        raise ValueError("Not a day order.")
+    return order
+
+
+def _sidecar(token: str, suffix: str) -> Path:
+    return upload_path(token).with_suffix(f".{suffix}")
+
+
+def _write(path: Path, text: str) -> None:
+    """Write a file whole or not at all: a reader never sees half of it."""
+    partial = path.with_name(f"{path.name}.{secrets.token_hex(4)}.part")
+    partial.write_text(text)
+    os.replace(partial, path)
 
 
 def upload_path(token: str) -> Path:
@@ -446,10 +657,11 @@ def upload_path(token: str) -> Path:
 
 
 def discard_upload(token: str) -> None:
-    """Remove a waiting upload, claimed or not."""
+    """Remove a waiting upload, claimed or not, and what is kept beside it."""
     with contextlib.suppress(ValueError):
-        upload_path(token).unlink(missing_ok=True)
-        _claimed_path(token).unlink(missing_ok=True)
+        upload_path(token)  # refuses what is not a token, before it reaches glob()
+        for path in UPLOAD_DIR.glob(f"{token}.*"):
+            path.unlink(missing_ok=True)
 
 
 def claim_upload(token: str) -> Path:
@@ -473,18 +685,19 @@ def _claimed_path(token: str) -> Path:
 
 
 def sweep_uploads(now: float | None = None) -> None:
-    """Remove uploads nobody confirmed within UPLOAD_TTL, and claimed ones left behind by
-    an import that died (after twice as long: a running import must keep its file)."""
+    """Remove uploads nobody confirmed within UPLOAD_TTL, with what is kept beside them, and
+    claimed ones left behind by an import that died (after twice as long: a running import
+    must keep its file)."""
     now = now or time.time()
     if not UPLOAD_DIR.is_dir():
         return
-    for pattern, ttl in (("*.csv", UPLOAD_TTL), ("*.importing", 2 * UPLOAD_TTL)):
-        for path in UPLOAD_DIR.glob(pattern):
-            try:
-                if now - path.stat().st_mtime > ttl:
-                    path.unlink()
-            except OSError:
-                continue  # another worker removed it first
+    for path in UPLOAD_DIR.iterdir():
+        ttl = 2 * UPLOAD_TTL if path.suffix == ".importing" else UPLOAD_TTL
+        try:
+            if now - path.stat().st_mtime > ttl:
+                path.unlink()
+        except OSError:
+            continue  # another worker removed it first
 
 
 def upload_age(token: str) -> float | None:

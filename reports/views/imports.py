@@ -41,12 +41,14 @@ def import_csv(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
         return _upload_page(request, membership, form, status=400)
     _forget(request)
     upload = form.cleaned_data["file"]
-    token = importing.store_upload(upload.chunks())
-    request.session[SESSION_KEY] = {
-        "token": token,
-        "workspace": str(membership.workspace_id),
-        "name": upload.name[:200],
-    }
+    token = importing.store_upload(upload.chunks(), upload.name)
+    # Planned once here and kept: showing the preview again reads no file.
+    preview = _plan(membership, token, DayOrderForm())
+    if preview.limit:
+        importing.discard_upload(token)
+        return _upload_page(request, membership, form, preview.limit, status=400)
+    # Only an opaque token and the workspace: the session lives in the directory database.
+    request.session[SESSION_KEY] = {"token": token, "workspace": str(membership.workspace_id)}
     return redirect("reports:import_preview", membership.workspace_id)
 
 
@@ -94,20 +96,22 @@ def _import(
     order: DayOrderForm,
     path: Path,
 ) -> HttpResponse:
+    token = pending["token"]
     try:
-        plan = _plan(membership, path, order)
+        preview = _plan(membership, token, order, path=path)
     except OSError:  # swept away by another request meanwhile
         return _gone(request, membership)
-    if not plan.ok:
+    if not preview.ok:
         messages.error(request, "Nothing was imported: the file has problems.")
-        return _preview(request, membership, pending, order, plan=plan, status=400)
+        return _preview(request, membership, pending, order, preview=preview, status=400)
+    plan = importing.resume_import(membership.workspace, membership, path, preview)
     try:
         result = importing.apply_import(membership.workspace, plan)
     except OSError:  # swept away between the plan and its application
         return _gone(request, membership)
     except importing.ImportFailed as error:
         messages.error(request, str(error))
-        return _preview(request, membership, pending, order, plan=plan, status=409)
+        return _preview(request, membership, pending, order, preview=preview, status=409)
     _forget(request)
     messages.success(
         request,
@@ -164,9 +168,24 @@ def _gone(request: HttpRequest, membership: Membership) -> HttpResponse:
     return _upload_page(request, membership, ImportUploadForm(), problem, status=400)
 
 
-def _plan(membership: Membership, path: Path, order: DayOrderForm) -> importing.ImportPlan:
-    day_first = order.day_first() if order.is_bound and order.is_valid() else None
-    return importing.plan_import(membership.workspace, membership, path, day_first=day_first)
+def _plan(
+    membership: Membership, token: str, order: DayOrderForm, *, path: Path | None = None
+) -> importing.Preview:
+    """The preview of the upload for the day order chosen: kept, or planned now and kept.
+
+    `path` is where the file is while a confirm has claimed it. Raises OSError if the file
+    is gone.
+    """
+    chosen = order.is_bound and order.is_valid()
+    key = order.cleaned_data["order"] if chosen else "auto"
+    preview = importing.load_preview(token, key)
+    if preview is None:
+        day_first = order.day_first() if chosen else None
+        source = path or importing.upload_path(token)
+        plan = importing.plan_import(membership.workspace, membership, source, day_first=day_first)
+        preview = importing.preview_of(plan)
+        importing.save_preview(token, key, preview)
+    return preview
 
 
 def _preview(
@@ -175,19 +194,21 @@ def _preview(
     pending: dict[str, str],
     order: DayOrderForm,
     *,
-    plan: importing.ImportPlan | None = None,
+    preview: importing.Preview | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    if plan is None and not (order.is_bound and not order.is_valid()):
+    if preview is None and not (order.is_bound and not order.is_valid()):
         try:
-            plan = _plan(membership, importing.upload_path(pending["token"]), order)
+            preview = _plan(membership, pending["token"], order)
         except OSError:  # swept away by another request meanwhile
             return _gone(request, membership)
+    if preview is not None and preview.limit:
+        status = 400
     context = {
         "workspace": membership.workspace,
         "membership": membership,
-        "file_name": pending["name"],
-        "plan": plan,
+        "file_name": importing.upload_name(pending["token"]),
+        "plan": preview,
         "order": order,
         "zone": importing.member_zone(membership.user),
     }

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import sys
+import time
 import tracemalloc
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -10,7 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from reports import importing
+from reports import csv_import, importing
 from tests.factories import PASSWORD, add_member, make_user, make_workspace
 from tracking.models import Client, Project, Tag, Task, TimeEntry, WorkspaceSettings
 from workspaces.models import Membership, Role
@@ -403,14 +406,14 @@ def test_confirming_a_file_swept_after_its_preview_asks_again(
 ):
     login(client, owner)
     upload(client, workspace, HEADER + line(owner.email))
-    plan_import = importing.plan_import
+    resume_import = importing.resume_import
 
-    def plan_then_sweep(*args, **kwargs):
-        plan = plan_import(*args, **kwargs)
+    def resume_then_sweep(*args, **kwargs):
+        plan = resume_import(*args, **kwargs)
         importing.discard_upload(client.session[importing_key()]["token"])
         return plan
 
-    monkeypatch.setattr(importing, "plan_import", plan_then_sweep)
+    monkeypatch.setattr(importing, "resume_import", resume_then_sweep)
     response = confirm(client, workspace)
     assert response.status_code == 400
     assert "no uploaded file waiting" in response.content.decode()
@@ -463,3 +466,149 @@ def test_a_second_confirm_while_one_imports_is_refused(client, workspace, owner)
     assert entries(workspace).count() == 1
     assert not importing.upload_path(token).exists()
     assert not importing.upload_path(token).with_suffix(".importing").exists()
+
+
+# --- Limits: reading costs time and memory in proportion to the file, never more ---
+
+
+def test_a_50_mb_file_without_a_newline_is_refused_fast_in_flat_memory(workspace, owner, tmp_path):
+    path = tmp_path / "one-line.csv"
+    with path.open("wb") as file:
+        file.write(HEADER.encode())
+        for _ in range(50):
+            file.write(b"x" * 1024 * 1024)
+    tracemalloc.start()
+    started = time.process_time()
+    try:
+        plan = importing.plan_import(workspace, owner_membership(workspace), path)
+        seconds = time.process_time() - started
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert not plan.ok
+    assert plan.parsed.limit and "64 KiB" in plan.parsed.limit
+    assert [error.line for error in plan.errors] == [2]
+    assert seconds < 2, seconds
+    assert peak < 2 * 1024 * 1024, peak
+
+
+def test_a_header_of_5_million_columns_is_refused_fast(workspace, owner, tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_text(HEADER.rstrip() + ',"Custom"' * 5_000_000 + "\r\n" + line(owner.email))
+    started = time.process_time()
+    plan = importing.plan_import(workspace, owner_membership(workspace), path)
+    assert time.process_time() - started < 2
+    assert plan.parsed.limit and "64 KiB" in plan.parsed.limit
+    assert plan.row_count == 0 and plan.parsed.ignored_columns == []
+
+
+def test_more_than_64_columns_is_refused(workspace, owner):
+    wide = HEADER.rstrip() + ',"Custom"' * 48 + "\r\n"  # 65 columns
+    plan = importing.plan_import(workspace, owner_membership(workspace), wide)
+    assert plan.parsed.limit == "It has 65 columns; a file may have at most 64."
+
+
+def test_a_long_multi_line_field_is_refused_whatever_csvs_global_limit(workspace, owner):
+    before = csv.field_size_limit()
+    membership = owner_membership(workspace)
+    long_field = line(owner.email, "x\n" * 100_000)  # 200 KB over 100,000 lines
+    try:
+        csv.field_size_limit(sys.maxsize)  # other code in the process may raise it
+        started = time.process_time()
+        plan = importing.plan_import(workspace, membership, HEADER + long_field)
+        assert time.process_time() - started < 2
+    finally:
+        csv.field_size_limit(before)
+    assert plan.parsed.limit and "A row is longer than 128 KiB" in plan.parsed.limit
+    assert plan.errors[0].line == 2
+    # Between the field limit and the row limit, the field's own limit speaks.
+    field = line(owner.email, "x\n" * 40_000)  # 80,000 characters on 40,000 lines
+    plan = importing.plan_import(workspace, membership, HEADER + field)
+    assert plan.parsed.limit and "A field is longer than 64 KiB" in plan.parsed.limit
+    assert csv.field_size_limit() == before  # the reading leaves csv's global limit alone
+
+
+def test_more_than_the_most_rows_is_refused(workspace, owner, monkeypatch):
+    monkeypatch.setattr(csv_import, "MAX_ROWS", 3)
+    rows = [line(owner.email, f"Row {n}", f"0{n}:00:00 AM", end=f"0{n}:30:00 AM") for n in (1, 2)]
+    membership = owner_membership(workspace)
+    assert importing.plan_import(workspace, membership, HEADER + "".join(rows) + "\r\n").ok
+    plan = importing.plan_import(workspace, membership, HEADER + "".join(rows) * 2)
+    assert plan.parsed.limit == "The file has more than 3 rows; split it."
+    assert plan.errors[0].line == 5
+
+
+def test_a_file_at_every_limit_still_imports(workspace, owner, monkeypatch):
+    monkeypatch.setattr(csv_import, "MAX_ROWS", 2)
+    extra = csv_import.MAX_COLUMNS - 17
+    header = HEADER.rstrip() + "".join(f',"Custom {n}"' for n in range(extra)) + "\r\n"
+    first = line(owner.email).rstrip()
+    # The longest line: one custom cell fills the row up to MAX_LINE bytes exactly.
+    filler = csv_import.MAX_LINE - len(first) - len(',""') * extra
+    longest_line = first + ',"' + "x" * filler + '"' + ',""' * (extra - 1) + "\r\n"
+    assert len(longest_line.encode()) == csv_import.MAX_LINE + 2
+    # The longest field, on lines of 1,024 characters.
+    longest_field = ("y" * 1023 + "\n") * (csv_import.MAX_FIELD // 1024)
+    second = line(owner.email, "Later", "11:00:00 AM", end="12:00:00 PM").rstrip()
+    second += ',"' + longest_field + '"' + ',""' * (extra - 1) + "\r\n"
+    plan = importing.plan_import(
+        workspace, owner_membership(workspace), header + longest_line + second
+    )
+    assert plan.ok, plan.errors
+    assert importing.apply_import(workspace, plan).created == 2
+
+
+def test_a_file_over_a_limit_is_refused_at_upload_and_not_kept(client, workspace, owner):
+    login(client, owner)
+    response = upload(client, workspace, HEADER + "x" * 200_000)
+    assert response.status_code == 400
+    assert "A line is longer than 64 KiB" in response.content.decode()
+    assert importing_key() not in client.session
+    assert list(importing.UPLOAD_DIR.iterdir()) == []
+
+
+def test_the_preview_is_planned_once_and_the_confirm_reads_the_file_once(
+    client, workspace, owner, monkeypatch
+):
+    reads = []
+    file_lines = csv_import._file_lines
+
+    def counted(path):
+        reads.append(path)
+        return file_lines(path)
+
+    monkeypatch.setattr(csv_import, "_file_lines", counted)
+    login(client, owner)
+    upload(client, workspace, HEADER + line(owner.email), name="March.csv")
+    assert len(reads) == 2  # the dates' pass and the rows' pass
+    reads.clear()
+    for _ in range(3):
+        page = preview(client, workspace)
+        assert page.status_code == 200 and "March.csv" in page.content.decode()
+    assert reads == []
+    assert confirm(client, workspace).status_code == 302
+    assert len(reads) == 1  # saving reads it once more, and plans nothing again
+    assert entries(workspace).count() == 1
+
+
+def test_the_session_holds_only_the_token_and_the_workspace(client, workspace, owner):
+    login(client, owner)
+    upload(client, workspace, HEADER + line(owner.email), name="Secret client list.csv")
+    assert set(client.session[importing_key()]) == {"token", "workspace"}
+    assert "Secret client list" not in str(dict(client.session))
+    assert "Secret client list.csv" in preview(client, workspace).content.decode()
+
+
+def test_the_preview_lists_a_few_of_many_names(client, workspace, owner):
+    login(client, owner)
+    header = HEADER.rstrip() + "".join(f',"Custom {n}"' for n in range(30)) + "\r\n"
+    rows = "".join(
+        line(owner.email, project=f"Project {n:02d}", client="", task="", tags="").rstrip()
+        + ',""' * 30
+        + "\r\n"
+        for n in range(30)
+    )
+    upload(client, workspace, header + rows)
+    html = preview(client, workspace).content.decode()
+    assert "Custom 0, Custom 1, Custom 2, Custom 3, Custom 4 and 25 more" in html
+    assert "Project 19 and 10 more" in html and "Project 20" not in html
