@@ -28,7 +28,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import QuerySet
 
-from tracking.models import Client, Project, Tag, Task, TimeEntry, WorkspaceSettings
+from tracking.access import can_manage_catalog
+from tracking.models import Client, Project, Tag, Task, TaskStatus, TimeEntry, WorkspaceSettings
 from tracking.rollup import defer_entry_totals, fold_inserted
 from tracking.services import resolve_rate
 from workspaces.models import Membership, User, Workspace
@@ -245,33 +246,23 @@ def plan_import(
     reader = DetailedCsv(source, zone=member_zone(membership.user), day_first=day_first)
     plan = ImportPlan(reader=reader, membership=membership)
     known = _known_people(membership)
-    names = _CatalogNames(workspace)
+    catalog = _Catalog(workspace, membership, plan=plan)
     batch: list[DetailedRow] = []
     for row in reader.rows():
         plan.row_count += 1
         plan.file_rates = plan.file_rates or row.rate is not None
         if len(plan.preview) < PREVIEW_ROWS:
             plan.preview.append(row)
-        _check_row(plan, row, known, membership)
-        names.note(plan, row)
+        _check_row(plan, row, known, membership, catalog)
         batch.append(row)
         if len(batch) >= BATCH:
             _count_duplicates(plan, workspace, batch)
     _count_duplicates(plan, workspace, batch)
     plan.errors = sorted([*reader.parsed.errors, *plan.errors], key=lambda e: e.line)[:MAX_ERRORS]
     plan.error_count += reader.parsed.error_count
-    new = plan.new_clients or plan.new_projects or plan.new_tasks or plan.new_tags
-    allowed = WorkspaceSettings.objects.for_workspace(workspace).members_can_manage_projects
-    if new and not (membership.is_admin or allowed):
+    if catalog.refused and not catalog.can_create:
         plan.error_count += 1
-        plan.errors.insert(
-            0,
-            RowError(
-                0,
-                "The file needs clients, projects, tasks or tags this workspace does not have, "
-                "and only admins can create them here.",
-            ),
-        )
+        plan.errors.insert(0, RowError(0, ONLY_ADMINS_CREATE))
     if not plan.ok:
         plan.duplicates = 0
     return plan
@@ -304,7 +295,11 @@ def _known_people(membership: Membership) -> dict[str, User]:
 
 
 def _check_row(
-    plan: ImportPlan, row: DetailedRow, known: dict[str, User], membership: Membership
+    plan: ImportPlan,
+    row: DetailedRow,
+    known: dict[str, User],
+    membership: Membership,
+    catalog: _Catalog,
 ) -> None:
     """Report what the file's reading cannot see: whose row it is, and what it needs."""
     email = row.email.lower()
@@ -312,6 +307,10 @@ def _check_row(
         plan.people[email] = known[email]
     for problem in _row_problems(row, known, membership):
         plan.add_error(row.line, problem)
+    try:
+        catalog.parts(row)
+    except RowRefused as refusal:
+        plan.add_error(row.line, refusal.message)
 
 
 def _row_problems(row: DetailedRow, known: dict[str, User], membership: Membership) -> list[str]:
@@ -335,92 +334,162 @@ def _fold(name: str) -> str:
     return name.lower()
 
 
-class _CatalogNames:
-    """The folded names of the workspace's catalog, to tell which ones a file would add."""
+ONLY_ADMINS_CREATE = (
+    "Some clients, projects, tasks or tags the file names are not available to you: only "
+    "admins can create them here."
+)
 
-    def __init__(self, workspace: Workspace) -> None:
-        self.clients = {_fold(c.name) for c in Client.objects.in_workspace(workspace)}
-        self.projects = {
-            (_fold(p.name), _fold(p.client.name) if p.client else "")
-            for p in Project.objects.in_workspace(workspace).select_related("client")
-        }
-        self.tasks = {
-            (
-                _fold(t.name),
-                _fold(t.project.name),
-                _fold(t.project.client.name) if t.project.client else "",
-            )
-            for t in Task.objects.in_workspace(workspace).select_related("project__client")
-        }
-        self.tags = {_fold(t.name) for t in Tag.objects.in_workspace(workspace)}
 
-    def note(self, plan: ImportPlan, row: DetailedRow) -> None:
-        """Add to the plan the names this row needs that nothing has yet."""
-        client, project, task = _fold(row.client), _fold(row.project), _fold(row.task)
-        for tag in row.tags:
-            if _fold(tag) not in self.tags:
-                self.tags.add(_fold(tag))
-                plan.new_tags.add(tag)
-        if not row.project:
-            return  # a client or task without a project has nowhere to put the entry
-        if row.client and client not in self.clients:
-            self.clients.add(client)
-            plan.new_clients.add(row.client)
-        if (project, client) not in self.projects:
-            self.projects.add((project, client))
-            plan.new_projects.add(f"{row.project} ({row.client})" if row.client else row.project)
-        if row.task and (task, project, client) not in self.tasks:
-            self.tasks.add((task, project, client))
-            plan.new_tasks.add(f"{row.project}: {row.task}")
+class RowRefused(Exception):
+    """A row needs something the importing member may not use or create."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# A name the preview would create; the plan makes nothing.
+_PLANNED = object()
+_ProjectKey = tuple[str, str]  # folded project name, folded client name ("" for none)
 
 
 class _Catalog:
-    """The workspace's clients, projects, tasks and tags by folded name; creates what lacks."""
+    """The workspace's clients, projects, tasks and tags as the importing member may use them.
 
-    def __init__(self, workspace: Workspace) -> None:
+    The member's rights are the tracker's and the API's: projects and tasks come from
+    Project/Task `usable_by(membership)` (visible to them, not archived, not done), tags must
+    not be archived, and only someone who may manage the catalog creates what is missing.
+    A project the member cannot see gets the very message of a project that does not exist
+    and that they cannot create ("not available to you"); a member who may create projects
+    cannot create one whose name a private project they cannot see already has (the names
+    are unique), so that row is refused with the same message, and the private project is
+    neither used nor shown.
+
+    With `plan`, nothing is created: names are noted in the plan. Without, missing ones are
+    created in the import's transaction.
+    """
+
+    def __init__(
+        self, workspace: Workspace, membership: Membership, plan: ImportPlan | None = None
+    ) -> None:
         self.workspace = workspace
+        self.plan = plan
+        settings = WorkspaceSettings.objects.for_workspace(workspace)
+        self.can_create = can_manage_catalog(membership, settings)
+        self.refused = False  # whether a row needed something unavailable
         self.clients = {_fold(c.name): c for c in Client.objects.in_workspace(workspace)}
-        self.projects = {
-            (_fold(p.name), p.client_id): p for p in Project.objects.in_workspace(workspace)
-        }
-        self.tasks = {
-            (_fold(t.name), t.project_id): t for t in Task.objects.in_workspace(workspace)
+        projects = Project.objects.in_workspace(workspace)
+        usable = set(projects.usable_by(membership).values_list("id", flat=True))
+        visible = set(
+            projects.visible_to(membership.user_id, is_admin=membership.is_admin).values_list(
+                "id", flat=True
+            )
+        )
+        # key -> the project, or a string saying why it cannot be used
+        self.projects: dict[_ProjectKey, object] = {}
+        keys = {}
+        for project in projects.select_related("client"):
+            key = (_fold(project.name), _fold(project.client.name) if project.client else "")
+            if project.id in usable:
+                self.projects[key] = project
+                keys[project.id] = key
+            elif project.id in visible:
+                self.projects[key] = f"Project “{shown(project.name)}” is archived."
+            else:
+                self.projects[key] = None  # as if it did not exist, but its name is taken
+        self.tasks: dict[tuple[str, _ProjectKey], object] = {
+            (_fold(task.name), keys[task.project_id]): task
+            for task in Task.objects.in_workspace(workspace).filter(
+                project__in=projects.usable_by(membership)
+            )
         }
         self.tags = {_fold(t.name): t for t in Tag.objects.in_workspace(workspace)}
 
-    def project(self, row: DetailedRow) -> Project | None:
+    def parts(self, row: DetailedRow) -> tuple[Project | None, Task | None, list[Tag]]:
+        """The row's project, task and tags; raise RowRefused if the member may not use one."""
+        tags = list({id(tag): tag for tag in map(self._tag, row.tags)}.values())
         if not row.project:
-            return None
-        client = None
-        if row.client:
-            client = self.clients.get(_fold(row.client))
-            if client is None:
-                client = Client.objects.in_workspace(self.workspace).create(name=row.client)
-                self.clients[_fold(row.client)] = client
-        key = (_fold(row.project), client.id if client else None)
-        if key not in self.projects:
-            self.projects[key] = Project.objects.in_workspace(self.workspace).create(
+            return None, None, tags
+        key = (_fold(row.project), _fold(row.client))
+        project = self._project(row, key)
+        task = self._task(row, key, project) if row.task else None
+        return project, task, tags
+
+    def _refuse(self, kind: str, name: str) -> RowRefused:
+        self.refused = True
+        return RowRefused(f"{kind} “{shown(name)}” is not available to you.")
+
+    def _project(self, row: DetailedRow, key: _ProjectKey) -> Project:
+        if key in self.projects:
+            found = self.projects[key]
+            if isinstance(found, str):
+                raise RowRefused(found)
+            if found is None:
+                raise self._refuse("Project", row.project)
+            return found  # type: ignore[return-value]
+        if not self.can_create:
+            raise self._refuse("Project", row.project)
+        client = self._client(row) if row.client else None
+        if self.plan is not None:
+            self.plan.new_projects.add(
+                f"{row.project} ({row.client})" if row.client else row.project
+            )
+            project: object = _PLANNED
+        else:
+            project = Project.objects.in_workspace(self.workspace).create(
                 name=row.project, client=client, billable=bool(row.billable)
             )
-        return self.projects[key]
+        self.projects[key] = project
+        return project  # type: ignore[return-value]
 
-    def task(self, row: DetailedRow, project: Project | None) -> Task | None:
-        if not row.task or project is None:
+    def _client(self, row: DetailedRow) -> Client | None:
+        client = self.clients.get(_fold(row.client))
+        if client is _PLANNED:
             return None
-        key = (_fold(row.task), project.id)
-        if key not in self.tasks:
-            self.tasks[key] = Task.objects.in_workspace(self.workspace).create(
-                project=project, name=row.task
-            )
-        return self.tasks[key]
+        if client is not None:
+            if client.archived:
+                raise RowRefused(f"Client “{shown(row.client)}” is archived.")
+            return client
+        if self.plan is not None:
+            self.plan.new_clients.add(row.client)
+            self.clients[_fold(row.client)] = _PLANNED  # type: ignore[assignment]
+            return None
+        client = Client.objects.in_workspace(self.workspace).create(name=row.client)
+        self.clients[_fold(row.client)] = client
+        return client
 
-    def tag_ids(self, row: DetailedRow) -> list[object]:
-        ids = []
-        for name in row.tags:
-            if _fold(name) not in self.tags:
-                self.tags[_fold(name)] = Tag.objects.in_workspace(self.workspace).create(name=name)
-            ids.append(self.tags[_fold(name)].id)
-        return list(dict.fromkeys(ids))
+    def _task(self, row: DetailedRow, key: _ProjectKey, project: Project) -> Task:
+        task_key = (_fold(row.task), key)
+        task = self.tasks.get(task_key)
+        if task is not None:
+            if task is not _PLANNED and task.status != TaskStatus.ACTIVE:
+                raise RowRefused(f"Task “{shown(row.task)}” is done: no time can go on it.")
+            return task  # type: ignore[return-value]
+        if not self.can_create:
+            raise self._refuse("Task", row.task)
+        if self.plan is not None:
+            self.plan.new_tasks.add(f"{row.project}: {row.task}")
+            task = _PLANNED
+        else:
+            task = Task.objects.in_workspace(self.workspace).create(project=project, name=row.task)
+        self.tasks[task_key] = task
+        return task  # type: ignore[return-value]
+
+    def _tag(self, name: str) -> Tag:
+        tag = self.tags.get(_fold(name))
+        if tag is not None:
+            if tag is not _PLANNED and tag.archived:
+                raise RowRefused(f"Tag “{shown(name)}” is archived.")
+            return tag
+        if not self.can_create:
+            raise self._refuse("Tag", name)
+        if self.plan is not None:
+            self.plan.new_tags.add(name)
+            tag = _PLANNED  # type: ignore[assignment]
+        else:
+            tag = Tag.objects.in_workspace(self.workspace).create(name=name)
+        self.tags[_fold(name)] = tag
+        return tag
 
 
 def _count_duplicates(plan: ImportPlan, workspace: Workspace, batch: list[DetailedRow]) -> None:
@@ -471,19 +540,26 @@ class ImportFailed(Exception):
     """The file cannot be imported; the plan's errors say why."""
 
 
-def apply_import(workspace: Workspace, plan: ImportPlan) -> ImportResult:
+def apply_import(
+    workspace: Workspace, plan: ImportPlan, *, keep_file_rates: bool = False
+) -> ImportResult:
     """Read the file again and save its entries and the catalog they need, all or nothing.
 
     The rows go to the database in batches of BATCH, so memory stays flat whatever the
     file's size. A row identical to an entry that was there before the import is skipped;
     identical rows within the file are all kept, as they were distinct entries when exported.
+    Every row is checked again as it is saved, with the member's rights as they are now.
+    Entries get the rate that applies now (tracking.services.resolve_rate), as the tracker
+    gives them; an admin restoring a backup may keep the file's rates instead.
     """
     if not plan.ok:
         raise ImportFailed("The file has problems; nothing was saved.")
+    if keep_file_rates and not plan.membership.is_admin:
+        raise ImportFailed("Only admins can keep the file's rates; nothing was saved.")
     try:
         with transaction.atomic(using=workspace.db_alias):
             deferred = defer_entry_totals(workspace.db_alias)
-            writer = _Writer(workspace, plan)
+            writer = _Writer(workspace, plan, keep_file_rates=keep_file_rates)
             batch: list[DetailedRow] = []
             for row in plan.reader.rows():
                 batch.append(row)
@@ -509,10 +585,11 @@ def apply_import(workspace: Workspace, plan: ImportPlan) -> ImportResult:
 class _Writer:
     """Saves rows batch by batch inside apply_import's transaction."""
 
-    def __init__(self, workspace: Workspace, plan: ImportPlan) -> None:
+    def __init__(self, workspace: Workspace, plan: ImportPlan, *, keep_file_rates: bool) -> None:
         self.workspace = workspace
         self.plan = plan
-        self.catalog = _Catalog(workspace)
+        self.keep_file_rates = keep_file_rates
+        self.catalog = _Catalog(workspace, plan.membership)
         self.rates: dict[tuple[int, object], Decimal | None] = {}
         self.count = self.created = 0
         # Fresh time-ordered ids, highest first: rows that start at the same second then
@@ -531,15 +608,17 @@ class _Writer:
         for row in batch:
             user = self.plan.people.get(row.email.lower())
             problems = _row_problems(row, self.plan.people, self.plan.membership)
+            try:
+                project, task, tags = self.catalog.parts(row)
+            except RowRefused as refusal:
+                problems.append(refusal.message)
             if user is None or problems:
                 raise ImportFailed(
                     f"Line {row.line}: {' '.join(problems)} The file or the workspace changed "
                     "since its preview; nothing was saved."
                 )
-            project = self.catalog.project(row)
-            task = self.catalog.task(row, project)
             key = (user.pk, row.start, row.end, row.description, _id(project), _id(task))
-            keyed.append((row, user, project, task, key))
+            keyed.append((row, user, project, task, tags, key))
         existing = set(
             _same_starts(self.workspace, self.plan, batch)
             .exclude(id__range=self.ours)  # entries of this very import are not duplicates
@@ -548,7 +627,7 @@ class _Writer:
         entries: list[TimeEntry] = []
         links: list[object] = []
         through = TimeEntry.tags.through
-        for row, user, project, task, key in keyed:
+        for row, user, project, task, tags, key in keyed:
             entry_id = self._id(self.count)
             self.count += 1
             if key in existing:
@@ -565,18 +644,15 @@ class _Writer:
                 hourly_rate=self._rate(row, user, project),
             )
             entries.append(entry)
-            links.extend(
-                through(timeentry_id=entry.id, tag_id=tag_id)
-                for tag_id in self.catalog.tag_ids(row)
-            )
+            links.extend(through(timeentry_id=entry.id, tag_id=tag.id) for tag in tags)
         TimeEntry.objects.in_workspace(self.workspace).bulk_create(entries)
         through.objects.using(self.workspace.db_alias).bulk_create(links)
         self.created += len(entries)
         batch.clear()
 
     def _rate(self, row: DetailedRow, user: User, project: Project | None) -> Decimal | None:
-        """The file's rate, or the one that applies now when the file has none."""
-        if row.rate is not None:
+        """The rate that applies now, or the file's if an admin chose to keep it."""
+        if self.keep_file_rates and row.rate is not None:
             return row.rate
         key = (user.pk, _id(project))
         if key not in self.rates:

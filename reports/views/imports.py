@@ -16,7 +16,7 @@ from workspaces.access import get_membership
 from workspaces.models import Membership
 
 from .. import importing
-from ..forms_import import DayOrderForm, ImportUploadForm
+from ..forms_import import DayOrderForm, ImportRatesForm, ImportUploadForm
 
 UPLOAD_PAGE = "reports/import.html"
 PREVIEW_PAGE = "reports/import_preview.html"
@@ -77,6 +77,11 @@ def import_confirm(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     order = DayOrderForm(request.POST if "order" in request.POST else None)
     if order.is_bound and not order.is_valid():
         return _preview(request, membership, pending, order, status=400)
+    rates = ImportRatesForm(
+        request.POST if "rates" in request.POST else None, membership=membership
+    )
+    if rates.is_bound and not rates.is_valid():
+        return _preview(request, membership, pending, order, rates=rates, status=400)
     # Claimed for this request alone: a second click on Import finds no file waiting.
     try:
         claimed = importing.claim_upload(pending["token"])
@@ -84,7 +89,7 @@ def import_confirm(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
         problem = "This file is being imported right now; its entries appear when it is done."
         return _upload_page(request, membership, ImportUploadForm(), problem, status=409)
     try:
-        return _import(request, membership, pending, order, claimed)
+        return _import(request, membership, pending, order, rates, claimed)
     finally:
         importing.release_upload(pending["token"])  # for another try, unless it was imported
 
@@ -94,6 +99,7 @@ def _import(
     membership: Membership,
     pending: dict[str, str],
     order: DayOrderForm,
+    rates: ImportRatesForm,
     path: Path,
 ) -> HttpResponse:
     token = pending["token"]
@@ -106,7 +112,9 @@ def _import(
         return _preview(request, membership, pending, order, preview=preview, status=400)
     plan = importing.resume_import(membership.workspace, membership, path, preview)
     try:
-        result = importing.apply_import(membership.workspace, plan)
+        result = importing.apply_import(
+            membership.workspace, plan, keep_file_rates=rates.keep_file_rates()
+        )
     except OSError:  # swept away between the plan and its application
         return _gone(request, membership)
     except importing.ImportFailed as error:
@@ -195,6 +203,7 @@ def _preview(
     order: DayOrderForm,
     *,
     preview: importing.Preview | None = None,
+    rates: ImportRatesForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     if preview is None and not (order.is_bound and not order.is_valid()):
@@ -210,6 +219,7 @@ def _preview(
         "file_name": importing.upload_name(pending["token"]),
         "plan": preview,
         "order": order,
+        "rates": rates or ImportRatesForm(membership=membership),
         "zone": importing.member_zone(membership.user),
     }
     return render(request, PREVIEW_PAGE, context, status=status)

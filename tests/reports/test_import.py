@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import sys
 import time
 import tracemalloc
@@ -14,8 +15,26 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from reports import csv_import, importing
-from tests.factories import PASSWORD, add_member, make_user, make_workspace
-from tracking.models import Client, Project, Tag, Task, TimeEntry, WorkspaceSettings
+from tests.factories import (
+    PASSWORD,
+    add_member,
+    make_project,
+    make_tag,
+    make_task,
+    make_user,
+    make_workspace,
+)
+from tracking.forms import EntryDetailsForm
+from tracking.models import (
+    Client,
+    Project,
+    ProjectMember,
+    Tag,
+    Task,
+    TaskStatus,
+    TimeEntry,
+    WorkspaceSettings,
+)
 from workspaces.models import Membership, Role
 
 HEADER = (
@@ -103,8 +122,9 @@ def test_admin_imports_for_members(client, workspace, owner, member):
     assert "MM/DD/YYYY" in html and "12-hour" in html and "EUR" in html
     assert member.email in html and "Acme" in html and "Mock-ups" in html and "urgent" in html
     assert entries(workspace).count() == 0  # a preview saves nothing
+    assert "Keep the rates in the file" in html  # an admin's choice, for a restore
 
-    done = confirm(client, workspace)
+    done = confirm(client, workspace, rates="file")
     assert done.status_code == 302
     saved = entries(workspace).order_by("start")
     assert [e.user_id for e in saved] == [member.pk, owner.pk]
@@ -612,3 +632,136 @@ def test_the_preview_lists_a_few_of_many_names(client, workspace, owner):
     html = preview(client, workspace).content.decode()
     assert "Custom 0, Custom 1, Custom 2, Custom 3, Custom 4 and 25 more" in html
     assert "Project 19 and 10 more" in html and "Project 20" not in html
+
+
+# --- Who may use what: the tracker's rules, for the importing person ---
+
+
+def allow_members_to_create(workspace) -> None:
+    settings = WorkspaceSettings.objects.for_workspace(workspace)
+    settings.members_can_manage_projects = True
+    settings.save(update_fields=["members_can_manage_projects"])
+
+
+def problems_of(client, workspace, content: str) -> list[str]:
+    upload(client, workspace, content)
+    html = preview(client, workspace).content.decode()
+    return re.findall(r"<li>(Line \d+: [^<]*)</li>", html)
+
+
+def own_line(user, project: str, **cells) -> str:
+    values = {"client": "", "task": "", "tags": ""} | cells
+    return line(user.email, project=project, **values)
+
+
+def test_a_private_project_the_member_is_not_on_is_as_unavailable_as_a_missing_one(
+    client, workspace, member
+):
+    make_project(workspace, "Secret", is_public=False, hourly_rate=Decimal("500.00"))
+    login(client, member)
+    hidden = problems_of(client, workspace, HEADER + own_line(member, "Secret", rate="500.00"))
+    assert hidden == ["Line 2: Project “Secret” is not available to you."]
+    assert confirm(client, workspace).status_code == 400
+    missing = problems_of(client, workspace, HEADER + own_line(member, "Nowhere"))
+    assert missing == ["Line 2: Project “Nowhere” is not available to you."]
+    assert entries(workspace).count() == 0
+
+
+def test_a_member_who_may_create_projects_cannot_take_a_hidden_ones_name(client, workspace, member):
+    allow_members_to_create(workspace)
+    make_project(workspace, "Secret", is_public=False)
+    login(client, member)
+    content = HEADER + own_line(member, "Secret") + own_line(member, "New", end="09:30:00 AM")
+    assert problems_of(client, workspace, content) == [
+        "Line 2: Project “Secret” is not available to you."
+    ]
+    assert confirm(client, workspace).status_code == 400
+    assert entries(workspace).count() == 0
+    assert Project.objects.in_workspace(workspace).count() == 1
+
+
+def test_a_member_on_a_private_project_imports_onto_it(client, workspace, member):
+    secret = make_project(workspace, "Secret", is_public=False)
+    ProjectMember.objects.in_workspace(workspace).create(project=secret, user_id=member.pk)
+    make_task(secret, workspace, "Design")
+    make_tag(workspace, "review")
+    login(client, member)
+    content = HEADER + own_line(member, "Secret", task="Design", tags="review")
+    assert problems_of(client, workspace, content) == []
+    assert confirm(client, workspace).status_code == 302
+    entry = entries(workspace).get()
+    assert (entry.project, entry.task.name) == (secret, "Design")
+
+
+@pytest.mark.parametrize("role", [Role.MEMBER, Role.ADMIN])
+def test_archived_projects_tags_and_done_tasks_are_refused(client, workspace, member, role):
+    Membership.objects.filter(workspace=workspace, user=member).update(role=role)
+    make_project(workspace, "Old", archived=True)
+    current = make_project(workspace, "Current")
+    task = make_task(current, workspace, "Finished")
+    task.status = TaskStatus.DONE
+    task.save(update_fields=["status"])
+    make_tag(workspace, "retired", archived=True)
+    login(client, member)
+    content = (
+        HEADER
+        + own_line(member, "Old")
+        + own_line(member, "Current", task="Finished")
+        + own_line(member, "Current", tags="retired")
+    )
+    assert problems_of(client, workspace, content) == [
+        "Line 2: Project “Old” is archived.",
+        "Line 3: Task “Finished” is done: no time can go on it.",
+        "Line 4: Tag “retired” is archived.",
+    ]
+    assert confirm(client, workspace).status_code == 400
+    assert entries(workspace).count() == 0
+
+
+def test_a_members_rate_comes_from_the_workspace_not_the_file(client, workspace, member):
+    project = make_project(workspace, "Site", hourly_rate=Decimal("60.00"))
+    login(client, member)
+    upload(client, workspace, HEADER + own_line(member, "Site", rate="500.00"))
+    html = preview(client, workspace).content.decode()
+    assert "Keep the rates in the file" not in html and "the file's rates are not used" in html
+    assert confirm(client, workspace, rates="file").status_code == 400  # not a member's choice
+    assert confirm(client, workspace).status_code == 302
+    assert entries(workspace).get().hourly_rate == project.hourly_rate
+
+
+def test_an_admin_keeps_the_files_rates_only_when_asked(client, workspace, owner):
+    settings = WorkspaceSettings.objects.for_workspace(workspace)
+    settings.hourly_rate = Decimal("40.00")
+    settings.save(update_fields=["hourly_rate"])
+    login(client, owner)
+    upload(client, workspace, HEADER + line(owner.email, rate="500.00"))
+    assert confirm(client, workspace, rates="workspace").status_code == 302
+    assert entries(workspace).get().hourly_rate == Decimal("40.00")
+    entries(workspace).delete()
+    upload(client, workspace, HEADER + line(owner.email, rate="500.00"))
+    assert confirm(client, workspace, rates="file").status_code == 302
+    assert entries(workspace).get().hourly_rate == Decimal("500.00")
+
+
+def test_a_project_archived_after_the_preview_saves_nothing(client, workspace, member):
+    project = make_project(workspace, "Site")
+    login(client, member)
+    upload(client, workspace, HEADER + own_line(member, "Site"))
+    assert "Import 1 row<" in preview(client, workspace).content.decode()
+    project.archived = True
+    project.save(update_fields=["archived"])
+    response = confirm(client, workspace)
+    assert response.status_code == 409
+    assert "Line 2: Project “Site” is archived." in response.content.decode()
+    assert entries(workspace).count() == 0
+
+
+def test_the_tracker_api_and_import_share_one_rule(workspace, owner, member):
+    public = make_project(workspace, "Public")
+    make_project(workspace, "Archived", archived=True)
+    make_project(workspace, "Secret", is_public=False)
+    own = Membership.objects.get(workspace=workspace, user=member)
+    usable = Project.objects.in_workspace(workspace).usable_by(own)
+    assert list(usable) == [public]
+    form = EntryDetailsForm(workspace=workspace, membership=own)
+    assert list(form.projects.values()) == [public]
