@@ -685,7 +685,11 @@ def _resolve(
                 line, f"{label} Date “{shown(text)}” is not a date in {_LABELS[pattern]}."
             )
             return None
-        instants = _instants(local, zone)
+        try:
+            instants = _instants(local, zone)
+        except OverflowError:  # year 1 or 9999 moved across UTC leaves the calendar
+            parsed.add_error(line, f"{label} Date “{shown(text)}” is not a date we can store.")
+            return None
         if not instants:
             parsed.add_error(
                 line,

@@ -25,15 +25,19 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from tracking.access import can_manage_catalog
 from tracking.models import Client, Project, Tag, Task, TaskStatus, TimeEntry, WorkspaceSettings
 from tracking.rollup import defer_entry_totals, fold_inserted
+from tracking.rules import EntryTimeError, check_entry_times
 from tracking.services import resolve_rate
 from workspaces.models import Membership, User, Workspace
 from workspaces.regions import uuid7
+from workspaces.validators import validate_single_line
 
 from .csv_import import (
     MAX_ERRORS,
@@ -247,13 +251,14 @@ def plan_import(
     plan = ImportPlan(reader=reader, membership=membership)
     known = _known_people(membership)
     catalog = _Catalog(workspace, membership, plan=plan)
+    now = timezone.now()
     batch: list[DetailedRow] = []
     for row in reader.rows():
         plan.row_count += 1
         plan.file_rates = plan.file_rates or row.rate is not None
         if len(plan.preview) < PREVIEW_ROWS:
             plan.preview.append(row)
-        _check_row(plan, row, known, membership, catalog)
+        _check_row(plan, row, known, membership, catalog, now)
         batch.append(row)
         if len(batch) >= BATCH:
             _count_duplicates(plan, workspace, batch)
@@ -300,12 +305,13 @@ def _check_row(
     known: dict[str, User],
     membership: Membership,
     catalog: _Catalog,
+    now: datetime,
 ) -> None:
     """Report what the file's reading cannot see: whose row it is, and what it needs."""
     email = row.email.lower()
     if email in known:
         plan.people[email] = known[email]
-    for problem in _row_problems(row, known, membership):
+    for problem in _row_problems(row, known, membership, now):
         plan.add_error(row.line, problem)
     try:
         catalog.parts(row)
@@ -313,7 +319,9 @@ def _check_row(
         plan.add_error(row.line, refusal.message)
 
 
-def _row_problems(row: DetailedRow, known: dict[str, User], membership: Membership) -> list[str]:
+def _row_problems(
+    row: DetailedRow, known: dict[str, User], membership: Membership, now: datetime
+) -> list[str]:
     """Why the importing member cannot save this row, checked by the plan and on saving."""
     problems = []
     if row.email.lower() in known:
@@ -322,8 +330,16 @@ def _row_problems(row: DetailedRow, known: dict[str, User], membership: Membersh
         problems.append(f"{shown(row.email)} is not you: members import their own time only.")
     else:
         problems.append(f"No member of this workspace has {shown(row.email)}.")
-    if row.end <= row.start:
-        problems.append("The entry lasts no time (its end is its start); remove it.")
+    try:
+        check_entry_times(row.start, row.end, now=now)
+    except EntryTimeError as error:
+        problems.append(error.message)
+    names = [("Project", row.project), ("Client", row.client), ("Task", row.task)]
+    for kind, name in [*names, *(("Tag", tag) for tag in row.tags)]:
+        try:
+            validate_single_line(name)
+        except ValidationError as error:
+            problems.append(f"{kind}: {error.messages[0]}")
     if row.task and not row.project:
         problems.append("The row has a task but no project.")
     return problems
@@ -590,6 +606,7 @@ class _Writer:
         self.plan = plan
         self.keep_file_rates = keep_file_rates
         self.catalog = _Catalog(workspace, plan.membership)
+        self.now = timezone.now()
         self.rates: dict[tuple[int, object], Decimal | None] = {}
         self.count = self.created = 0
         # Fresh time-ordered ids, highest first: rows that start at the same second then
@@ -607,7 +624,7 @@ class _Writer:
         keyed = []
         for row in batch:
             user = self.plan.people.get(row.email.lower())
-            problems = _row_problems(row, self.plan.people, self.plan.membership)
+            problems = _row_problems(row, self.plan.people, self.plan.membership, self.now)
             try:
                 project, task, tags = self.catalog.parts(row)
             except RowRefused as refusal:

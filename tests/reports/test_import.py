@@ -202,7 +202,7 @@ def test_any_bad_row_saves_nothing(client, workspace, owner):
     upload(client, workspace, HEADER + line(owner.email) + bad + zero)
     html = preview(client, workspace).content.decode()
     assert "Line 3: Start Time" in html
-    assert "Line 4: The entry lasts no time" in html
+    assert "Line 4: The end must be after the start." in html
     assert confirm(client, workspace).status_code == 400
     assert entries(workspace).count() == 0
     assert Client.objects.in_workspace(workspace).count() == 0
@@ -765,3 +765,50 @@ def test_the_tracker_api_and_import_share_one_rule(workspace, owner, member):
     assert list(usable) == [public]
     form = EntryDetailsForm(workspace=workspace, membership=own)
     assert list(form.projects.values()) == [public]
+
+
+# --- One rule for an entry's times, and one-line names ---
+
+
+@pytest.mark.parametrize(
+    ("date", "end_date", "zone", "message"),
+    [
+        ("01/01/0001", "01/01/0001", "UTC", "Entries start in 1970 or later."),
+        ("12/31/1969", "12/31/1969", "UTC", "Entries start in 1970 or later."),
+        ("12/31/9999", "12/31/9999", "UTC", "Entries can start at most a year ahead."),
+        ("03/16/1990", "03/16/2070", "UTC", "An entry can last at most 999 hours."),
+        # 9999 in a zone west of UTC leaves Python's calendar: an error, not a crash.
+        ("12/31/9999", "12/31/9999", "America/New_York", "is not a date we can store."),
+    ],
+)
+def test_dates_out_of_bounds_are_refused_with_their_line(
+    client, workspace, owner, date, end_date, zone, message
+):
+    owner.time_zone = zone
+    owner.save(update_fields=["time_zone"])
+    login(client, owner)
+    row = line(owner.email, date=date, end="11:30:00 PM").replace(
+        f'"{date}","11:30:00 PM"', f'"{end_date}","11:30:00 PM"'
+    )
+    [problem] = problems_of(client, workspace, HEADER + line(owner.email) + row)
+    assert problem.startswith("Line 3: ") and problem.endswith(message)
+    assert confirm(client, workspace).status_code == 400
+    assert entries(workspace).count() == 0
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        ({"project": "Web\nsite"}, "Project: Use one line"),
+        ({"client": "Ac\rme"}, "Client: Use one line"),
+        ({"task": "Mock\u2028ups"}, "Task: Use one line"),
+        ({"tags": "review, ur\x00gent"}, "Tag: Use one line"),
+    ],
+)
+def test_names_from_the_file_are_one_line(client, workspace, owner, cells, message):
+    login(client, owner)
+    [problem] = problems_of(client, workspace, HEADER + line(owner.email, **cells))
+    assert problem.startswith(f"Line 2: {message}")
+    assert confirm(client, workspace).status_code == 400
+    assert entries(workspace).count() == 0
+    assert Project.objects.in_workspace(workspace).count() == 0
