@@ -12,6 +12,7 @@ and task) are skipped, so importing a file twice adds nothing the second time.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import secrets
@@ -23,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 from pathlib import Path
+from typing import IO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
@@ -757,20 +759,58 @@ def discard_upload(token: str) -> None:
             path.unlink(missing_ok=True)
 
 
-def claim_upload(token: str) -> Path:
-    """Take a waiting upload for one import; until released, others find it gone (OSError).
+class UploadBusy(Exception):
+    """Another request is importing this upload right now."""
 
-    A rename is atomic: of two requests confirming the same upload, one gets the file.
+
+@dataclass
+class Claim:
+    """An upload taken by one request for its import, locked for as long as it lives.
+
+    The lock (fcntl.flock on the file) is the kernel's: it goes when the process does, so
+    a claim whose request crashed or whose worker was killed is seen as dead at once.
+    """
+
+    token: str
+    path: Path
+    file: IO[bytes]
+
+    def release(self) -> None:
+        """Put the upload back in waiting, if it is still there (not imported), and unlock."""
+        with contextlib.suppress(OSError):
+            os.rename(self.path, upload_path(self.token))
+        self.file.close()
+
+
+def claim_upload(token: str) -> Claim:
+    """Take an upload for one import: raise UploadBusy while another request imports it,
+    OSError if it is gone.
+
+    The waiting file is locked, then renamed: of two requests confirming it, one gets it. A
+    claimed file nobody holds the lock on was left by an import that died: taken over.
     """
     claimed = _claimed_path(token)
-    os.rename(upload_path(token), claimed)
-    return claimed
+    try:
+        file = open(upload_path(token), "rb")  # noqa: SIM115 (held for the claim's life)
+    except FileNotFoundError:
+        file = open(claimed, "rb")  # noqa: SIM115
+        _lock(file)
+        return Claim(token, claimed, file)
+    _lock(file)
+    try:
+        os.rename(upload_path(token), claimed)
+    except OSError:
+        file.close()
+        raise
+    return Claim(token, claimed, file)
 
 
-def release_upload(token: str) -> None:
-    """Put a claimed upload back in waiting, if it is still there (not imported)."""
-    with contextlib.suppress(OSError, ValueError):
-        os.rename(_claimed_path(token), upload_path(token))
+def _lock(file: IO[bytes]) -> None:
+    try:
+        fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        file.close()
+        raise UploadBusy("This upload is being imported right now.") from None
 
 
 def _claimed_path(token: str) -> Path:
@@ -779,18 +819,20 @@ def _claimed_path(token: str) -> Path:
 
 def sweep_uploads(now: float | None = None) -> None:
     """Remove uploads nobody confirmed within UPLOAD_TTL, with what is kept beside them, and
-    claimed ones left behind by an import that died (after twice as long: a running import
-    must keep its file)."""
+    claimed ones whose import is gone (a running import holds its lock and keeps its file)."""
     now = now or time.time()
     if not UPLOAD_DIR.is_dir():
         return
     for path in UPLOAD_DIR.iterdir():
-        ttl = 2 * UPLOAD_TTL if path.suffix == ".importing" else UPLOAD_TTL
         try:
-            if now - path.stat().st_mtime > ttl:
-                path.unlink()
-        except OSError:
-            continue  # another worker removed it first
+            if now - path.stat().st_mtime <= UPLOAD_TTL:
+                continue
+            if path.suffix == ".importing":
+                with open(path, "rb") as file:
+                    _lock(file)
+            path.unlink()
+        except (OSError, UploadBusy):
+            continue  # removed by another worker first, or still being imported
 
 
 def upload_age(token: str) -> float | None:

@@ -84,14 +84,16 @@ def import_confirm(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
         return _preview(request, membership, pending, order, rates=rates, status=400)
     # Claimed for this request alone: a second click on Import finds no file waiting.
     try:
-        claimed = importing.claim_upload(pending["token"])
-    except (OSError, ValueError):  # being imported by another request
+        claim = importing.claim_upload(pending["token"])
+    except importing.UploadBusy:
         problem = "This file is being imported right now; its entries appear when it is done."
         return _upload_page(request, membership, ImportUploadForm(), problem, status=409)
+    except (OSError, ValueError):  # swept away meanwhile
+        return _gone(request, membership)
     try:
-        return _import(request, membership, pending, order, rates, claimed)
+        return _import(request, membership, pending, order, rates, claim.path)
     finally:
-        importing.release_upload(pending["token"])  # for another try, unless it was imported
+        claim.release()  # for another try, unless it was imported
 
 
 def _import(

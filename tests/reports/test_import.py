@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -336,15 +337,18 @@ def test_old_uploads_expire(client, workspace, owner):
     assert confirm(client, workspace).status_code == 400
 
 
-def test_a_claim_left_by_a_dead_import_is_swept_later(client, workspace, owner):
+def test_a_claim_is_swept_only_once_its_import_is_gone(client, workspace, owner):
     login(client, owner)
     upload(client, workspace, HEADER + line(owner.email))
-    claimed = importing.claim_upload(client.session[importing_key()]["token"])
-    stored = claimed.stat().st_mtime
+    claim = importing.claim_upload(client.session[importing_key()]["token"])
+    stored = claim.path.stat().st_mtime
+    importing.sweep_uploads(now=stored + 3 * importing.UPLOAD_TTL)
+    assert claim.path.exists()  # an import is still reading it
+    claim.file.close()  # its process died: the kernel dropped the lock
+    importing.sweep_uploads(now=stored + importing.UPLOAD_TTL - 60)
+    assert claim.path.exists()  # young enough to be confirmed again
     importing.sweep_uploads(now=stored + importing.UPLOAD_TTL + 60)
-    assert claimed.exists()  # an import may still be reading it
-    importing.sweep_uploads(now=stored + 2 * importing.UPLOAD_TTL + 60)
-    assert not claimed.exists()
+    assert not claim.path.exists()
     assert entries(workspace).count() == 0
 
 
@@ -477,15 +481,61 @@ def test_a_second_confirm_while_one_imports_is_refused(client, workspace, owner)
     login(client, owner)
     upload(client, workspace, HEADER + line(owner.email))
     token = client.session[importing_key()]["token"]
-    importing.claim_upload(token)  # as the first click's request does while it imports
+    claim = importing.claim_upload(token)  # as the first click's request does while it imports
     response = confirm(client, workspace)
     assert response.status_code == 409 and "being imported right now" in response.content.decode()
     assert entries(workspace).count() == 0
-    importing.release_upload(token)  # that import failed: the file waits again
+    claim.release()  # that import failed: the file waits again
     assert confirm(client, workspace).status_code == 302
     assert entries(workspace).count() == 1
-    assert not importing.upload_path(token).exists()
-    assert not importing.upload_path(token).with_suffix(".importing").exists()
+    assert list(importing.UPLOAD_DIR.iterdir()) == []
+
+
+def test_a_claim_whose_lock_is_gone_is_taken_over(client, workspace, owner):
+    login(client, owner)
+    upload(client, workspace, HEADER + line(owner.email))
+    claim = importing.claim_upload(client.session[importing_key()]["token"])
+    claim.file.close()  # the lock went without release(): the import died
+    assert confirm(client, workspace).status_code == 302
+    assert entries(workspace).count() == 1
+    assert list(importing.UPLOAD_DIR.iterdir()) == []
+
+
+CLAIM_IN_A_CHILD = """
+import os, sys
+from pathlib import Path
+import django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clockify.settings")
+django.setup()
+from reports import importing
+importing.UPLOAD_DIR = Path(sys.argv[1])
+claim = importing.claim_upload(sys.argv[2])
+print("claimed", flush=True)
+sys.stdin.read()  # holds the claim until killed
+"""
+
+
+def test_a_claim_of_a_killed_process_is_taken_over_and_a_live_one_is_not(client, workspace, owner):
+    login(client, owner)
+    upload(client, workspace, HEADER + line(owner.email))
+    token = client.session[importing_key()]["token"]
+    child = subprocess.Popen(
+        [sys.executable, "-c", CLAIM_IN_A_CHILD, str(importing.UPLOAD_DIR), token],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout.readline() == "claimed\n"
+        assert confirm(client, workspace).status_code == 409  # alive: its import goes on
+        assert entries(workspace).count() == 0
+    finally:
+        child.kill()
+        child.wait()
+        child.stdin.close()
+        child.stdout.close()
+    assert confirm(client, workspace).status_code == 302  # dead: the person can retry
+    assert entries(workspace).count() == 1
 
 
 # --- Limits: reading costs time and memory in proportion to the file, never more ---
