@@ -222,8 +222,10 @@ class DetailedCsv:
     formats and the problems of the latest one, complete once the pass is over.
 
     Bad rows are reported with their line number and left out; reading goes on. A file
-    that is not CSV or UTF-8 stops at that line. Zero-length entries (Clockify writes them)
-    are kept: TimeEntry needs end > start, so the import decides what to do with them.
+    that is not CSV or UTF-8 stops at that line, and so does one past a hard limit (MAX_LINE,
+    MAX_FIELD, MAX_RECORD, MAX_COLUMNS, MAX_ROWS; `parsed.limit` then names it).
+    Zero-length entries (Clockify writes them) are kept: TimeEntry needs end > start, so
+    the import decides what to do with them.
     A wall time that a daylight-saving change repeats is resolved with the file's Duration
     column; an entry wholly inside the repeated hour reads as its first pass (nothing in the
     file tells them apart). A wall time the change skips is an error: the file is likely
