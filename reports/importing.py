@@ -53,11 +53,10 @@ from .csv_import import (
 
 MAX_UPLOAD = 100 * 1024 * 1024
 PREVIEW_ROWS = 10
-# The preview lists this many of each kind of name (and says how many more there are), and
-# this many problems: a file with a million new names still makes a small page.
+# The preview lists this many of each kind of name (members too; it says how many more there
+# are), and this many problems: a file with a million new names still makes a small page.
 PREVIEW_NAMES = 20
 PREVIEW_COLUMNS = 5
-PREVIEW_MEMBERS = 50
 PREVIEW_ERRORS = 200
 # Uploaded files wait here for the person to confirm; older ones are removed.
 UPLOAD_DIR = Path(tempfile.gettempdir()) / "clockify-imports"
@@ -100,10 +99,10 @@ class ImportPlan:
     row_count: int = 0
     preview: list[DetailedRow] = field(default_factory=list)  # the first rows, as stored
     # What would be created: the first PREVIEW_NAMES of each kind, and how many in all.
-    new_clients: Names = field(default_factory=lambda: Names())
-    new_projects: Names = field(default_factory=lambda: Names())  # "project (client)"
-    new_tasks: Names = field(default_factory=lambda: Names())  # "project: task"
-    new_tags: Names = field(default_factory=lambda: Names())
+    new_clients: Names = field(default_factory=Names)
+    new_projects: Names = field(default_factory=Names)  # "project (client)"
+    new_tasks: Names = field(default_factory=Names)  # "project: task"
+    new_tags: Names = field(default_factory=Names)
     duplicates: int = 0
     file_rates: bool = False  # whether a row gives a rate
 
