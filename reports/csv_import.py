@@ -24,6 +24,14 @@ from tracking.models import (
 )
 
 MAX_ERRORS = 1000
+# Hard limits: a file past one is refused at that point, so reading any file costs time and
+# memory in proportion to its size, never more. Clockify's own exports stay far below them.
+MAX_LINE = 64 * 1024  # bytes of one physical line, its line ending not counted
+MAX_FIELD = 64 * 1024  # characters of one field
+MAX_RECORD = 2 * MAX_LINE  # bytes of one row, every line of a multi-line field together
+MAX_COLUMNS = 64
+MAX_ROWS = 2_000_000  # rows below the header, blank ones included
+MAX_QUOTED = 60  # characters of a cell quoted in a message
 
 # Our field name -> the header names it goes by, lower case.
 _COLUMNS = {
@@ -58,7 +66,8 @@ _LIMITS = {
     "project": ("Project", PROJECT_NAME_MAX),
     "client": ("Client", CLIENT_NAME_MAX),
 }
-_NEWLINE = re.compile(r"\r\n|\r|\n")
+_NEWLINE = re.compile(rb"\r\n|\r|\n")
+_BOM = codecs.BOM_UTF8
 _DATE = re.compile(r"(?P<a>\d{1,4})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<c>\d{1,4})")
 _TIME = re.compile(r"(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?(?:\s*(?P<p>[ap]m))?", re.I)
 _RATE_VALUE = re.compile(r"\d{1,10}(?:\.\d{1,2})?")
@@ -81,6 +90,8 @@ _LABELS = {
     "%d-%m-%Y": "DD-MM-YYYY",
     "%m-%d-%Y": "MM-DD-YYYY",
 }
+
+_STYLES = {pattern: key for key, pattern in _PATTERNS.items()}
 
 _KEYS = {
     "Start Date": "start_date",
@@ -141,7 +152,9 @@ class ParsedFile:
     clock: str | None = None  # "12" or "24", from the first row
     seconds: bool | None = None  # whether the first row's times have seconds
     currency: str | None = None  # from the rate or amount header
-    ignored_columns: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)  # names cut to MAX_QUOTED
+    # The hard limit the file broke (its message), if any: nothing after it was read.
+    limit: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -157,6 +170,11 @@ class ParsedFile:
         self.error_count += 1
         if len(self.errors) < MAX_ERRORS:
             self.errors.append(RowError(line, message))
+
+    def stop(self, line: int, message: str) -> None:
+        """Record a broken hard limit; the reading ends there."""
+        self.limit = message
+        self.add_error(line, message)
 
 
 @dataclass
@@ -204,18 +222,32 @@ class DetailedCsv:
     formats and the problems of the latest one, complete once the pass is over.
 
     Bad rows are reported with their line number and left out; reading goes on. A file
-    that is not CSV or UTF-8 stops at that line. Zero-length entries (Clockify writes them)
-    are kept: TimeEntry needs end > start, so the import decides what to do with them.
+    that is not CSV or UTF-8 stops at that line, and so does one past a hard limit (MAX_LINE,
+    MAX_FIELD, MAX_RECORD, MAX_COLUMNS, MAX_ROWS; `parsed.limit` then names it).
+    Zero-length entries (Clockify writes them) are kept: TimeEntry needs end > start, so
+    the import decides what to do with them.
     A wall time that a daylight-saving change repeats is resolved with the file's Duration
     column; an entry wholly inside the repeated hour reads as its first pass (nothing in the
     file tells them apart). A wall time the change skips is an error: the file is likely
     in another zone.
     """
 
-    def __init__(self, source: Source, *, zone: tzinfo, day_first: bool | None = None) -> None:
+    def __init__(
+        self,
+        source: Source,
+        *,
+        zone: tzinfo,
+        day_first: bool | None = None,
+        date_pattern: str | None = None,
+    ) -> None:
+        """`date_pattern`, the format an earlier reading settled, spares the first pass."""
         self._open = _opener(source)
         self.zone = zone
-        self._style, self._day_first, self._needs_day_first = self._settle_dates(day_first)
+        if date_pattern is None:
+            self._style, self._day_first, self._needs_day_first = self._settle_dates(day_first)
+        else:
+            self._style, self._day_first = _STYLES[date_pattern]
+            self._needs_day_first = False
         self.parsed = self._fresh()
 
     def rows(self) -> Iterator[DetailedRow]:
@@ -241,7 +273,9 @@ class DetailedCsv:
             if item is None:
                 continue
             if mismatch := self._unlike_first(item):
-                parsed.add_error(line, f"The date “{mismatch}” is written unlike the file's first.")
+                parsed.add_error(
+                    line, f"The date “{shown(mismatch)}” is written unlike the file's first."
+                )
                 continue
             row = _resolve(item, self._day_first, self.zone, parsed)
             if row is not None:
@@ -335,8 +369,8 @@ def _file_lines(path: str) -> Iterator[bytes]:
 
 
 def _lines_of(file: IO[bytes] | IO[str]) -> Iterator[bytes] | Iterator[str]:
-    """A file's lines, none longer than _LINE_LIMIT, so a decoding error keeps its line."""
-    return iter(lambda: file.readline(_LINE_LIMIT), file.read(0))
+    """A file in pieces of at most a line, and at most MAX_LINE + 1 bytes or characters."""
+    return iter(lambda: file.readline(MAX_LINE + 1), file.read(0))
 
 
 def _date_positions(names: list[str]) -> tuple[int, int] | None:
@@ -347,48 +381,128 @@ def _date_positions(names: list[str]) -> tuple[int, int] | None:
     return None
 
 
+class _Limit(Exception):
+    """A hard limit broken at `line`."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
 def _records(
     source: Iterable[str] | Iterable[bytes], parsed: ParsedFile
 ) -> Iterator[tuple[int, list[str]]]:
-    """Yield (line where the record starts, fields); stop at text that is not CSV or UTF-8."""
-    reader = csv.reader(_lines(source), strict=True)
+    """Yield (line where the record starts, fields); stop at text that is not CSV or UTF-8,
+    or at a broken hard limit."""
+    lines = _Lines(source)
+    # Our own limits (MAX_FIELD, MAX_RECORD) are below csv's default field_size_limit, which
+    # is process-wide and left as it is: a record that could pass ours never reaches it.
+    reader = csv.reader(lines, strict=True)
     line = 1
+    count = 0
     while True:
+        lines.record = 0
+        lines.record_line = line
         try:
             record = next(reader)
         except StopIteration:
+            return
+        except _Limit as limit:
+            parsed.stop(limit.line, limit.message)
             return
         except UnicodeDecodeError:
             parsed.add_error(reader.line_num + 1, "This is not UTF-8 text; save it as UTF-8.")
             return
         except csv.Error as error:
-            parsed.add_error(line, f"This is not valid CSV ({error}); nothing after it was read.")
+            if "field limit" in str(error):  # csv's own limit, if other code lowered it
+                parsed.stop(line, _FIELD_TOO_LONG)
+            else:
+                parsed.add_error(
+                    line, f"This is not valid CSV ({error}); nothing after it was read."
+                )
             return
+        if len(record) > MAX_COLUMNS:
+            parsed.stop(
+                line,
+                f"It has {len(record):,} columns; a file may have at most {MAX_COLUMNS}.",
+            )
+            return
+        if any(len(cell) > MAX_FIELD for cell in record):
+            parsed.stop(line, _FIELD_TOO_LONG)
+            return
+        if count > MAX_ROWS:  # the header is record 0
+            parsed.stop(line, f"The file has more than {MAX_ROWS:,} rows; split it.")
+            return
+        count += 1
         yield line, record
         line = reader.line_num + 1
 
 
-def _lines(pieces: Iterable[str] | Iterable[bytes]) -> Iterator[str]:
-    """Split text or UTF-8 bytes of any chunking into lines ending in \\r\\n, \\n or \\r."""
-    decoder = codecs.getincrementaldecoder("utf-8-sig")()
-    pending = ""
-    at_start = True
-    for piece in pieces:
-        text = piece if isinstance(piece, str) else decoder.decode(piece)
-        if at_start and text:
-            text = text.removeprefix("\ufeff")
-            at_start = False
-        pending += text
-        start = 0
-        for match in _NEWLINE.finditer(pending):
-            if match.group() == "\r" and match.end() == len(pending):
-                break  # maybe the first half of a \r\n split between pieces
-            yield pending[start : match.end()]
-            start = match.end()
-        pending = pending[start:]
-    pending += decoder.decode(b"", final=True)
-    if pending:
-        yield pending
+_FIELD_TOO_LONG = (
+    f"A field is longer than {MAX_FIELD // 1024} KiB ({MAX_FIELD:,} characters), "
+    "the limit; nothing after it was read."
+)
+
+
+class _Lines:
+    """Text or UTF-8 bytes of any chunking, as lines ending in \\r\\n, \\n or \\r.
+
+    Each piece is scanned once and a line is joined once, so the work is linear in the
+    file's size; a line longer than MAX_LINE, or a record (counted from `record`, which the
+    reader resets) longer than MAX_RECORD, raises _Limit before more of it is read.
+    """
+
+    def __init__(self, pieces: Iterable[str] | Iterable[bytes]) -> None:
+        self.pieces = pieces
+        self.line = 0  # lines handed out
+        self.record = 0  # bytes handed out since the current record began
+        self.record_line = 1
+
+    def __iter__(self) -> Iterator[str]:
+        held: list[bytes] = []  # the start of a line whose end has not come yet
+        size = 0
+        carry = b""  # a \r ending a piece: the next may start with its \n
+        for piece in self.pieces:
+            data = carry + (
+                piece.encode("utf-8", "surrogatepass") if isinstance(piece, str) else piece
+            )
+            carry = b""
+            if data.endswith(b"\r"):
+                data, carry = data[:-1], b"\r"
+            start = 0
+            for match in _NEWLINE.finditer(data):
+                yield self._line(held, size + match.start() - start, data[start : match.end()])
+                held, size, start = [], 0, match.end()
+            if start < len(data):
+                held.append(data[start:])
+                size += len(data) - start
+                self._check(size)
+        if held or carry:
+            yield self._line(held, size, carry)
+
+    def _line(self, held: list[bytes], size: int, tail: bytes) -> str:
+        self._check(size)
+        data = b"".join([*held, tail]) if held else tail
+        if self.line == 0:
+            data = data.removeprefix(_BOM)
+        self.line += 1
+        self.record += len(data)
+        if self.record > MAX_RECORD:
+            raise _Limit(
+                self.record_line,
+                f"A row is longer than {MAX_RECORD // 1024} KiB, the limit; "
+                "nothing after it was read.",
+            )
+        return data.decode("utf-8")
+
+    def _check(self, size: int) -> None:
+        if size > MAX_LINE:
+            raise _Limit(
+                self.line + 1,
+                f"A line is longer than {MAX_LINE // 1024} KiB ({MAX_LINE:,} bytes), the limit; "
+                "nothing after it was read.",
+            )
 
 
 def _read_header(names: list[str], parsed: ParsedFile) -> dict[str, int] | None:
@@ -405,7 +519,7 @@ def _read_header(names: list[str], parsed: ParsedFile) -> dict[str, int] | None:
             parsed.currency = parsed.currency or _upper(match["currency"])
             continue  # recomputed from duration and rate, never read
         if key is None or key in columns:
-            parsed.ignored_columns.append(name)
+            parsed.ignored_columns.append(shown(name))
             continue
         columns[key] = position
     missing = [label for key, label in _REQUIRED.items() if key not in columns]
@@ -416,6 +530,11 @@ def _read_header(names: list[str], parsed: ParsedFile) -> dict[str, int] | None:
         )
         return None
     return columns
+
+
+def shown(text: str) -> str:
+    """A cell as a message quotes it: cut to MAX_QUOTED characters."""
+    return text if len(text) <= MAX_QUOTED else text[:MAX_QUOTED] + "…"
 
 
 def _upper(text: str | None) -> str | None:
@@ -450,14 +569,14 @@ def _read_row(
     if "billable" in columns:
         answer = cell("billable").strip().lower()
         if answer not in ("yes", "no"):
-            problems.append(f"Billable is “{cell('billable')}”; expected Yes or No.")
+            problems.append(f"Billable is “{shown(cell('billable'))}”; expected Yes or No.")
         billable = answer == "yes"
     rate: Decimal | None = None
     if raw_rate := cell("rate").strip():
         if _RATE_VALUE.fullmatch(raw_rate):
             rate = Decimal(raw_rate)
         else:
-            problems.append(f"Billable Rate “{raw_rate}” is not an amount like 50.00.")
+            problems.append(f"Billable Rate “{shown(raw_rate)}” is not an amount like 50.00.")
     start_date, end_date = _parse_date(cell("start_date")), _parse_date(cell("end_date"))
     start_time, end_time = _parse_time(cell("start_time")), _parse_time(cell("end_time"))
     for label, value, kind in (
@@ -467,7 +586,7 @@ def _read_row(
         ("End Time", end_time, "time"),
     ):
         if value is None:
-            problems.append(f"{label} “{cell(_KEYS[label])}” is not a {kind}.")
+            problems.append(f"{label} “{shown(cell(_KEYS[label]))}” is not a {kind}.")
     for problem in problems:
         parsed.add_error(line, problem)
     if problems or not (start_date and start_time and end_date and end_time):
@@ -564,9 +683,15 @@ def _resolve(
             local = datetime(year, month, day, *time)
         except ValueError:
             pattern = _PATTERNS[style, day_first and style in _AMBIGUOUS]
-            parsed.add_error(line, f"{label} Date “{text}” is not a date in {_LABELS[pattern]}.")
+            parsed.add_error(
+                line, f"{label} Date “{shown(text)}” is not a date in {_LABELS[pattern]}."
+            )
             return None
-        instants = _instants(local, zone)
+        try:
+            instants = _instants(local, zone)
+        except OverflowError:  # year 1 or 9999 moved across UTC leaves the calendar
+            parsed.add_error(line, f"{label} Date “{shown(text)}” is not a date we can store.")
+            return None
         if not instants:
             parsed.add_error(
                 line,

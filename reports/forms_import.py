@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
+from workspaces.models import Membership
+
 from .importing import MAX_UPLOAD
 
 DAY_ORDER_CHOICES = [
@@ -39,3 +41,34 @@ class DayOrderForm(forms.Form):
     def day_first(self) -> bool:
         """The answer, for reports.csv_import.read_detailed_csv."""
         return self.cleaned_data["order"] == "day"
+
+
+WORKSPACE_RATES = "workspace"
+FILE_RATES = "file"
+RATE_CHOICES = [
+    (WORKSPACE_RATES, "Use this workspace's rates"),
+    (FILE_RATES, "Keep the rates in the file"),
+]
+
+
+class ImportRatesForm(forms.Form):
+    """Which rates the entries get: the workspace's (always for members) or the file's."""
+
+    rates = forms.ChoiceField(
+        label="Rates",
+        choices=RATE_CHOICES,
+        initial=WORKSPACE_RATES,
+        widget=forms.RadioSelect,
+        help_text="This workspace's rates are the project's, else the member's, else the "
+        "workspace's, as for time tracked here. Keeping the file's restores a backup as it was.",
+        error_messages={"invalid_choice": "Only admins can keep the rates in the file."},
+    )
+
+    def __init__(self, *args: object, membership: Membership, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if not membership.is_admin:
+            self.fields["rates"].choices = RATE_CHOICES[:1]
+
+    def keep_file_rates(self) -> bool:
+        """Whether the entries keep the file's rates."""
+        return self.is_bound and self.cleaned_data["rates"] == FILE_RATES

@@ -12,31 +12,52 @@ and task) are skipped, so importing a file twice adds nothing the second time.
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import json
 import os
 import secrets
 import tempfile
 import time
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 from pathlib import Path
+from typing import IO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from tracking.models import Client, Project, Tag, Task, TimeEntry, WorkspaceSettings
+from tracking.access import can_manage_catalog
+from tracking.models import Client, Project, Tag, Task, TaskStatus, TimeEntry, WorkspaceSettings
 from tracking.rollup import defer_entry_totals, fold_inserted
+from tracking.rules import EntryTimeError, check_entry_times
 from tracking.services import resolve_rate
 from workspaces.models import Membership, User, Workspace
 from workspaces.regions import uuid7
+from workspaces.validators import validate_single_line
 
-from .csv_import import MAX_ERRORS, DetailedCsv, DetailedRow, ParsedFile, RowError, Source
+from .csv_import import (
+    MAX_ERRORS,
+    DetailedCsv,
+    DetailedRow,
+    ParsedFile,
+    RowError,
+    Source,
+    shown,
+)
 
 MAX_UPLOAD = 100 * 1024 * 1024
 PREVIEW_ROWS = 10
+# The preview lists this many of each kind of name (members too; it says how many more there
+# are), and this many problems: a file with a million new names still makes a small page.
+PREVIEW_NAMES = 20
+PREVIEW_COLUMNS = 5
+PREVIEW_ERRORS = 200
 # Uploaded files wait here for the person to confirm; older ones are removed.
 UPLOAD_DIR = Path(tempfile.gettempdir()) / "clockify-imports"
 UPLOAD_TTL = 3600
@@ -46,20 +67,44 @@ _Key = tuple[int, datetime, datetime, str, object, object]
 
 
 @dataclass
+class Names:
+    """The first PREVIEW_NAMES names of a kind, and how many there are in all."""
+
+    shown: list[str] = field(default_factory=list)
+    count: int = 0
+
+    def add(self, name: str) -> None:
+        self.count += 1
+        if len(self.shown) < PREVIEW_NAMES:
+            self.shown.append(name)
+
+    @property
+    def more(self) -> int:
+        """How many are not shown."""
+        return self.count - len(self.shown)
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+
+@dataclass
 class ImportPlan:
     """What importing a file would do, or why it cannot; it keeps no more than a few rows."""
 
     reader: DetailedCsv
+    membership: Membership  # the importing member: their rights decide what may be saved
     people: dict[str, User] = field(default_factory=dict)  # lower-case email -> member
     errors: list[RowError] = field(default_factory=list)  # the first MAX_ERRORS, by line
     error_count: int = 0
     row_count: int = 0
     preview: list[DetailedRow] = field(default_factory=list)  # the first rows, as stored
-    new_clients: list[str] = field(default_factory=list)
-    new_projects: list[tuple[str, str]] = field(default_factory=list)  # (project, client)
-    new_tasks: list[tuple[str, str]] = field(default_factory=list)  # (task, project)
-    new_tags: list[str] = field(default_factory=list)
+    # What would be created: the first PREVIEW_NAMES of each kind, and how many in all.
+    new_clients: Names = field(default_factory=Names)
+    new_projects: Names = field(default_factory=Names)  # "project (client)"
+    new_tasks: Names = field(default_factory=Names)  # "project: task"
+    new_tags: Names = field(default_factory=Names)
     duplicates: int = 0
+    file_rates: bool = False  # whether a row gives a rate
 
     @property
     def parsed(self) -> ParsedFile:
@@ -80,6 +125,103 @@ class ImportPlan:
         self.error_count += 1
         if len(self.errors) < MAX_ERRORS:
             self.errors.append(RowError(line, message))
+
+
+@dataclass
+class Preview:
+    """What the preview page shows of a plan, and what a confirm needs of it.
+
+    Kept as a small JSON file beside the upload, so a page shown again, or a confirm,
+    does not read the file again to know it.
+    """
+
+    ok: bool
+    limit: str | None
+    row_count: int
+    error_count: int
+    errors: list[RowError]  # the first PREVIEW_ERRORS
+    date_pattern: str | None
+    date_label: str | None
+    needs_day_first: bool
+    clock: str | None
+    seconds: bool | None
+    currency: str | None
+    ignored_columns: Names
+    members: Names  # "Name (email)"
+    new_clients: Names
+    new_projects: Names
+    new_tasks: Names
+    new_tags: Names
+    duplicates: int
+    rows: list[DetailedRow]  # the first PREVIEW_ROWS
+    file_rates: bool  # whether a row of the file gives a rate
+
+    @property
+    def new(self) -> bool:
+        """Whether the import would create clients, projects, tasks or tags."""
+        return bool(self.new_clients or self.new_projects or self.new_tasks or self.new_tags)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), default=str)
+
+    @classmethod
+    def from_json(cls, text: str) -> Preview:
+        data = json.loads(text)
+        for key in (
+            "ignored_columns",
+            "members",
+            "new_clients",
+            "new_projects",
+            "new_tasks",
+            "new_tags",
+        ):
+            data[key] = Names(**data[key])
+        data["errors"] = [RowError(**error) for error in data["errors"]]
+        data["rows"] = [_row_from_json(row) for row in data["rows"]]
+        return cls(**data)
+
+
+def _row_from_json(data: dict[str, object]) -> DetailedRow:
+    data["start"] = datetime.fromisoformat(str(data["start"]))
+    data["end"] = datetime.fromisoformat(str(data["end"]))
+    data["rate"] = None if data["rate"] is None else Decimal(str(data["rate"]))
+    return DetailedRow(**data)
+
+
+def preview_of(plan: ImportPlan) -> Preview:
+    """The plan as its preview shows it."""
+    parsed = plan.parsed
+    ignored = Names()
+    for name in parsed.ignored_columns:
+        if len(ignored.shown) == PREVIEW_COLUMNS:
+            ignored.count += 1
+        else:
+            ignored.add(name)
+    members = Names()
+    for user in plan.members:
+        members.add(f"{user.display_name} ({user.email})")
+    return Preview(
+        ok=plan.ok,
+        limit=parsed.limit,
+        row_count=plan.row_count,
+        error_count=plan.error_count,
+        errors=plan.errors[:PREVIEW_ERRORS],
+        date_pattern=parsed.date_pattern,
+        date_label=parsed.date_label,
+        needs_day_first=parsed.needs_day_first,
+        clock=parsed.clock,
+        seconds=parsed.seconds,
+        currency=parsed.currency,
+        ignored_columns=ignored,
+        members=members,
+        new_clients=plan.new_clients,
+        new_projects=plan.new_projects,
+        new_tasks=plan.new_tasks,
+        new_tags=plan.new_tags,
+        duplicates=plan.duplicates,
+        rows=plan.preview,
+        file_rates=plan.file_rates,
+    )
 
 
 @dataclass(frozen=True)
@@ -107,36 +249,46 @@ def plan_import(
 ) -> ImportPlan:
     """Read a file as a stream and work out what importing it into `workspace` would do."""
     reader = DetailedCsv(source, zone=member_zone(membership.user), day_first=day_first)
-    plan = ImportPlan(reader=reader)
+    plan = ImportPlan(reader=reader, membership=membership)
     known = _known_people(membership)
-    names = _CatalogNames(workspace)
+    catalog = _Catalog(workspace, membership, plan=plan)
+    now = timezone.now()
     batch: list[DetailedRow] = []
     for row in reader.rows():
         plan.row_count += 1
+        plan.file_rates = plan.file_rates or row.rate is not None
         if len(plan.preview) < PREVIEW_ROWS:
             plan.preview.append(row)
-        _check_row(plan, row, known, membership)
-        names.note(plan, row)
+        _check_row(plan, row, known, membership, catalog, now)
         batch.append(row)
         if len(batch) >= BATCH:
             _count_duplicates(plan, workspace, batch)
     _count_duplicates(plan, workspace, batch)
     plan.errors = sorted([*reader.parsed.errors, *plan.errors], key=lambda e: e.line)[:MAX_ERRORS]
     plan.error_count += reader.parsed.error_count
-    new = plan.new_clients or plan.new_projects or plan.new_tasks or plan.new_tags
-    allowed = WorkspaceSettings.objects.for_workspace(workspace).members_can_manage_projects
-    if new and not (membership.is_admin or allowed):
+    if catalog.refused and not catalog.can_create:
         plan.error_count += 1
-        plan.errors.insert(
-            0,
-            RowError(
-                0,
-                "The file needs clients, projects, tasks or tags this workspace does not have, "
-                "and only admins can create them here.",
-            ),
-        )
+        plan.errors.insert(0, RowError(0, ONLY_ADMINS_CREATE))
     if not plan.ok:
         plan.duplicates = 0
+    return plan
+
+
+def resume_import(
+    workspace: Workspace, membership: Membership, source: Source, preview: Preview
+) -> ImportPlan:
+    """The plan a preview was made from, for apply_import, without reading the file again.
+
+    apply_import checks every row again as it saves it, so nothing the preview found is
+    trusted but the file's date format and its number of rows.
+    """
+    reader = DetailedCsv(
+        source, zone=member_zone(membership.user), date_pattern=preview.date_pattern
+    )
+    plan = ImportPlan(reader=reader, membership=membership, people=_known_people(membership))
+    plan.row_count = preview.row_count
+    if not preview.ok:
+        plan.add_error(0, "The file has problems.")
     return plan
 
 
@@ -149,20 +301,49 @@ def _known_people(membership: Membership) -> dict[str, User]:
 
 
 def _check_row(
-    plan: ImportPlan, row: DetailedRow, known: dict[str, User], membership: Membership
+    plan: ImportPlan,
+    row: DetailedRow,
+    known: dict[str, User],
+    membership: Membership,
+    catalog: _Catalog,
+    now: datetime,
 ) -> None:
     """Report what the file's reading cannot see: whose row it is, and what it needs."""
     email = row.email.lower()
     if email in known:
         plan.people[email] = known[email]
+    for problem in _row_problems(row, known, membership, now):
+        plan.add_error(row.line, problem)
+    try:
+        catalog.parts(row)
+    except RowRefused as refusal:
+        plan.add_error(row.line, refusal.message)
+
+
+def _row_problems(
+    row: DetailedRow, known: dict[str, User], membership: Membership, now: datetime
+) -> list[str]:
+    """Why the importing member cannot save this row, checked by the plan and on saving."""
+    problems = []
+    if row.email.lower() in known:
+        pass
     elif not membership.is_admin:
-        plan.add_error(row.line, f"{row.email} is not you: members import their own time only.")
+        problems.append(f"{shown(row.email)} is not you: members import their own time only.")
     else:
-        plan.add_error(row.line, f"No member of this workspace has {row.email}.")
-    if row.end <= row.start:
-        plan.add_error(row.line, "The entry lasts no time (its end is its start); remove it.")
+        problems.append(f"No member of this workspace has {shown(row.email)}.")
+    try:
+        check_entry_times(row.start, row.end, now=now)
+    except EntryTimeError as error:
+        problems.append(error.message)
+    names = [("Project", row.project), ("Client", row.client), ("Task", row.task)]
+    for kind, name in [*names, *(("Tag", tag) for tag in row.tags)]:
+        try:
+            validate_single_line(name)
+        except ValidationError as error:
+            problems.append(f"{kind}: {error.messages[0]}")
     if row.task and not row.project:
-        plan.add_error(row.line, "The row has a task but no project.")
+        problems.append("The row has a task but no project.")
+    return problems
 
 
 def _fold(name: str) -> str:
@@ -170,92 +351,162 @@ def _fold(name: str) -> str:
     return name.lower()
 
 
-class _CatalogNames:
-    """The folded names of the workspace's catalog, to tell which ones a file would add."""
+ONLY_ADMINS_CREATE = (
+    "Some clients, projects, tasks or tags the file names are not available to you: only "
+    "admins can create them here."
+)
 
-    def __init__(self, workspace: Workspace) -> None:
-        self.clients = {_fold(c.name) for c in Client.objects.in_workspace(workspace)}
-        self.projects = {
-            (_fold(p.name), _fold(p.client.name) if p.client else "")
-            for p in Project.objects.in_workspace(workspace).select_related("client")
-        }
-        self.tasks = {
-            (
-                _fold(t.name),
-                _fold(t.project.name),
-                _fold(t.project.client.name) if t.project.client else "",
-            )
-            for t in Task.objects.in_workspace(workspace).select_related("project__client")
-        }
-        self.tags = {_fold(t.name) for t in Tag.objects.in_workspace(workspace)}
 
-    def note(self, plan: ImportPlan, row: DetailedRow) -> None:
-        """Add to the plan the names this row needs that nothing has yet."""
-        client, project, task = _fold(row.client), _fold(row.project), _fold(row.task)
-        for tag in row.tags:
-            if _fold(tag) not in self.tags:
-                self.tags.add(_fold(tag))
-                plan.new_tags.append(tag)
-        if not row.project:
-            return  # a client or task without a project has nowhere to put the entry
-        if row.client and client not in self.clients:
-            self.clients.add(client)
-            plan.new_clients.append(row.client)
-        if (project, client) not in self.projects:
-            self.projects.add((project, client))
-            plan.new_projects.append((row.project, row.client))
-        if row.task and (task, project, client) not in self.tasks:
-            self.tasks.add((task, project, client))
-            plan.new_tasks.append((row.task, row.project))
+class RowRefused(Exception):
+    """A row needs something the importing member may not use or create."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# A name the preview would create; the plan makes nothing.
+_PLANNED = object()
+_ProjectKey = tuple[str, str]  # folded project name, folded client name ("" for none)
 
 
 class _Catalog:
-    """The workspace's clients, projects, tasks and tags by folded name; creates what lacks."""
+    """The workspace's clients, projects, tasks and tags as the importing member may use them.
 
-    def __init__(self, workspace: Workspace) -> None:
+    The member's rights are the tracker's and the API's: projects and tasks come from
+    Project/Task `usable_by(membership)` (visible to them, not archived, not done), tags must
+    not be archived, and only someone who may manage the catalog creates what is missing.
+    A project the member cannot see gets the very message of a project that does not exist
+    and that they cannot create ("not available to you"); a member who may create projects
+    cannot create one whose name a private project they cannot see already has (the names
+    are unique), so that row is refused with the same message, and the private project is
+    neither used nor shown.
+
+    With `plan`, nothing is created: names are noted in the plan. Without, missing ones are
+    created in the import's transaction.
+    """
+
+    def __init__(
+        self, workspace: Workspace, membership: Membership, plan: ImportPlan | None = None
+    ) -> None:
         self.workspace = workspace
+        self.plan = plan
+        settings = WorkspaceSettings.objects.for_workspace(workspace)
+        self.can_create = can_manage_catalog(membership, settings)
+        self.refused = False  # whether a row needed something unavailable
         self.clients = {_fold(c.name): c for c in Client.objects.in_workspace(workspace)}
-        self.projects = {
-            (_fold(p.name), p.client_id): p for p in Project.objects.in_workspace(workspace)
-        }
-        self.tasks = {
-            (_fold(t.name), t.project_id): t for t in Task.objects.in_workspace(workspace)
+        projects = Project.objects.in_workspace(workspace)
+        usable = set(projects.usable_by(membership).values_list("id", flat=True))
+        visible = set(
+            projects.visible_to(membership.user_id, is_admin=membership.is_admin).values_list(
+                "id", flat=True
+            )
+        )
+        # key -> the project, or a string saying why it cannot be used
+        self.projects: dict[_ProjectKey, object] = {}
+        keys = {}
+        for project in projects.select_related("client"):
+            key = (_fold(project.name), _fold(project.client.name) if project.client else "")
+            if project.id in usable:
+                self.projects[key] = project
+                keys[project.id] = key
+            elif project.id in visible:
+                self.projects[key] = f"Project “{shown(project.name)}” is archived."
+            else:
+                self.projects[key] = None  # as if it did not exist, but its name is taken
+        self.tasks: dict[tuple[str, _ProjectKey], object] = {
+            (_fold(task.name), keys[task.project_id]): task
+            for task in Task.objects.in_workspace(workspace).filter(
+                project__in=projects.usable_by(membership)
+            )
         }
         self.tags = {_fold(t.name): t for t in Tag.objects.in_workspace(workspace)}
 
-    def project(self, row: DetailedRow) -> Project | None:
+    def parts(self, row: DetailedRow) -> tuple[Project | None, Task | None, list[Tag]]:
+        """The row's project, task and tags; raise RowRefused if the member may not use one."""
+        tags = list({id(tag): tag for tag in map(self._tag, row.tags)}.values())
         if not row.project:
-            return None
-        client = None
-        if row.client:
-            client = self.clients.get(_fold(row.client))
-            if client is None:
-                client = Client.objects.in_workspace(self.workspace).create(name=row.client)
-                self.clients[_fold(row.client)] = client
-        key = (_fold(row.project), client.id if client else None)
-        if key not in self.projects:
-            self.projects[key] = Project.objects.in_workspace(self.workspace).create(
+            return None, None, tags
+        key = (_fold(row.project), _fold(row.client))
+        project = self._project(row, key)
+        task = self._task(row, key, project) if row.task else None
+        return project, task, tags
+
+    def _refuse(self, kind: str, name: str) -> RowRefused:
+        self.refused = True
+        return RowRefused(f"{kind} “{shown(name)}” is not available to you.")
+
+    def _project(self, row: DetailedRow, key: _ProjectKey) -> Project:
+        if key in self.projects:
+            found = self.projects[key]
+            if isinstance(found, str):
+                raise RowRefused(found)
+            if found is None:
+                raise self._refuse("Project", row.project)
+            return found  # type: ignore[return-value]
+        if not self.can_create:
+            raise self._refuse("Project", row.project)
+        client = self._client(row) if row.client else None
+        if self.plan is not None:
+            self.plan.new_projects.add(
+                f"{row.project} ({row.client})" if row.client else row.project
+            )
+            project: object = _PLANNED
+        else:
+            project = Project.objects.in_workspace(self.workspace).create(
                 name=row.project, client=client, billable=bool(row.billable)
             )
-        return self.projects[key]
+        self.projects[key] = project
+        return project  # type: ignore[return-value]
 
-    def task(self, row: DetailedRow, project: Project | None) -> Task | None:
-        if not row.task or project is None:
+    def _client(self, row: DetailedRow) -> Client | None:
+        client = self.clients.get(_fold(row.client))
+        if client is _PLANNED:
             return None
-        key = (_fold(row.task), project.id)
-        if key not in self.tasks:
-            self.tasks[key] = Task.objects.in_workspace(self.workspace).create(
-                project=project, name=row.task
-            )
-        return self.tasks[key]
+        if client is not None:
+            if client.archived:
+                raise RowRefused(f"Client “{shown(row.client)}” is archived.")
+            return client
+        if self.plan is not None:
+            self.plan.new_clients.add(row.client)
+            self.clients[_fold(row.client)] = _PLANNED  # type: ignore[assignment]
+            return None
+        client = Client.objects.in_workspace(self.workspace).create(name=row.client)
+        self.clients[_fold(row.client)] = client
+        return client
 
-    def tag_ids(self, row: DetailedRow) -> list[object]:
-        ids = []
-        for name in row.tags:
-            if _fold(name) not in self.tags:
-                self.tags[_fold(name)] = Tag.objects.in_workspace(self.workspace).create(name=name)
-            ids.append(self.tags[_fold(name)].id)
-        return list(dict.fromkeys(ids))
+    def _task(self, row: DetailedRow, key: _ProjectKey, project: Project) -> Task:
+        task_key = (_fold(row.task), key)
+        task = self.tasks.get(task_key)
+        if task is not None:
+            if task is not _PLANNED and task.status != TaskStatus.ACTIVE:
+                raise RowRefused(f"Task “{shown(row.task)}” is done: no time can go on it.")
+            return task  # type: ignore[return-value]
+        if not self.can_create:
+            raise self._refuse("Task", row.task)
+        if self.plan is not None:
+            self.plan.new_tasks.add(f"{row.project}: {row.task}")
+            task = _PLANNED
+        else:
+            task = Task.objects.in_workspace(self.workspace).create(project=project, name=row.task)
+        self.tasks[task_key] = task
+        return task  # type: ignore[return-value]
+
+    def _tag(self, name: str) -> Tag:
+        tag = self.tags.get(_fold(name))
+        if tag is not None:
+            if tag is not _PLANNED and tag.archived:
+                raise RowRefused(f"Tag “{shown(name)}” is archived.")
+            return tag
+        if not self.can_create:
+            raise self._refuse("Tag", name)
+        if self.plan is not None:
+            self.plan.new_tags.add(name)
+            tag = _PLANNED  # type: ignore[assignment]
+        else:
+            tag = Tag.objects.in_workspace(self.workspace).create(name=name)
+        self.tags[_fold(name)] = tag
+        return tag
 
 
 def _count_duplicates(plan: ImportPlan, workspace: Workspace, batch: list[DetailedRow]) -> None:
@@ -306,19 +557,26 @@ class ImportFailed(Exception):
     """The file cannot be imported; the plan's errors say why."""
 
 
-def apply_import(workspace: Workspace, plan: ImportPlan) -> ImportResult:
+def apply_import(
+    workspace: Workspace, plan: ImportPlan, *, keep_file_rates: bool = False
+) -> ImportResult:
     """Read the file again and save its entries and the catalog they need, all or nothing.
 
     The rows go to the database in batches of BATCH, so memory stays flat whatever the
     file's size. A row identical to an entry that was there before the import is skipped;
     identical rows within the file are all kept, as they were distinct entries when exported.
+    Every row is checked again as it is saved, with the member's rights as they are now.
+    Entries get the rate that applies now (tracking.services.resolve_rate), as the tracker
+    gives them; an admin restoring a backup may keep the file's rates instead.
     """
     if not plan.ok:
         raise ImportFailed("The file has problems; nothing was saved.")
+    if keep_file_rates and not plan.membership.is_admin:
+        raise ImportFailed("Only admins can keep the file's rates; nothing was saved.")
     try:
         with transaction.atomic(using=workspace.db_alias):
             deferred = defer_entry_totals(workspace.db_alias)
-            writer = _Writer(workspace, plan)
+            writer = _Writer(workspace, plan, keep_file_rates=keep_file_rates)
             batch: list[DetailedRow] = []
             for row in plan.reader.rows():
                 batch.append(row)
@@ -344,10 +602,12 @@ def apply_import(workspace: Workspace, plan: ImportPlan) -> ImportResult:
 class _Writer:
     """Saves rows batch by batch inside apply_import's transaction."""
 
-    def __init__(self, workspace: Workspace, plan: ImportPlan) -> None:
+    def __init__(self, workspace: Workspace, plan: ImportPlan, *, keep_file_rates: bool) -> None:
         self.workspace = workspace
         self.plan = plan
-        self.catalog = _Catalog(workspace)
+        self.keep_file_rates = keep_file_rates
+        self.catalog = _Catalog(workspace, plan.membership)
+        self.now = timezone.now()
         self.rates: dict[tuple[int, object], Decimal | None] = {}
         self.count = self.created = 0
         # Fresh time-ordered ids, highest first: rows that start at the same second then
@@ -365,12 +625,18 @@ class _Writer:
         keyed = []
         for row in batch:
             user = self.plan.people.get(row.email.lower())
-            if user is None:
-                raise ImportFailed("The file changed since its preview; nothing was saved.")
-            project = self.catalog.project(row)
-            task = self.catalog.task(row, project)
+            problems = _row_problems(row, self.plan.people, self.plan.membership, self.now)
+            try:
+                project, task, tags = self.catalog.parts(row)
+            except RowRefused as refusal:
+                problems.append(refusal.message)
+            if user is None or problems:
+                raise ImportFailed(
+                    f"Line {row.line}: {' '.join(problems)} The file or the workspace changed "
+                    "since its preview; nothing was saved."
+                )
             key = (user.pk, row.start, row.end, row.description, _id(project), _id(task))
-            keyed.append((row, user, project, task, key))
+            keyed.append((row, user, project, task, tags, key))
         existing = set(
             _same_starts(self.workspace, self.plan, batch)
             .exclude(id__range=self.ours)  # entries of this very import are not duplicates
@@ -379,7 +645,7 @@ class _Writer:
         entries: list[TimeEntry] = []
         links: list[object] = []
         through = TimeEntry.tags.through
-        for row, user, project, task, key in keyed:
+        for row, user, project, task, tags, key in keyed:
             entry_id = self._id(self.count)
             self.count += 1
             if key in existing:
@@ -396,18 +662,15 @@ class _Writer:
                 hourly_rate=self._rate(row, user, project),
             )
             entries.append(entry)
-            links.extend(
-                through(timeentry_id=entry.id, tag_id=tag_id)
-                for tag_id in self.catalog.tag_ids(row)
-            )
+            links.extend(through(timeentry_id=entry.id, tag_id=tag.id) for tag in tags)
         TimeEntry.objects.in_workspace(self.workspace).bulk_create(entries)
         through.objects.using(self.workspace.db_alias).bulk_create(links)
         self.created += len(entries)
         batch.clear()
 
     def _rate(self, row: DetailedRow, user: User, project: Project | None) -> Decimal | None:
-        """The file's rate, or the one that applies now when the file has none."""
-        if row.rate is not None:
+        """The rate that applies now, or the file's if an admin chose to keep it."""
+        if self.keep_file_rates and row.rate is not None:
             return row.rate
         key = (user.pk, _id(project))
         if key not in self.rates:
@@ -427,15 +690,57 @@ def _id(row: object | None) -> object | None:
 # --- Uploaded files waiting for confirmation ---
 
 
-def store_upload(chunks: Iterable[bytes]) -> str:
-    """Write an upload to the waiting folder under a new random token; return the token."""
+def store_upload(chunks: Iterable[bytes], name: str) -> str:
+    """Write an upload to the waiting folder under a new random token; return the token.
+
+    The file's name goes beside it, not into the session: it is the workspace's content.
+    """
     sweep_uploads()
     UPLOAD_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     token = secrets.token_urlsafe(24)
     with open(upload_path(token), "xb") as file:
         for chunk in chunks:
             file.write(chunk)
+    _write(_sidecar(token, "name.json"), json.dumps({"name": name[:200]}))
     return token
+
+
+def upload_name(token: str) -> str:
+    """The name the uploaded file had on the person's computer."""
+    try:
+        return str(json.loads(_sidecar(token, "name.json").read_text())["name"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return "The uploaded file"
+
+
+def save_preview(token: str, order: str, preview: Preview) -> None:
+    """Keep a file's preview for a day-order choice ("auto", "day" or "month")."""
+    _write(_sidecar(token, f"preview-{_order(order)}.json"), preview.to_json())
+
+
+def load_preview(token: str, order: str) -> Preview | None:
+    """The preview kept for the upload and day order, if there is one."""
+    try:
+        return Preview.from_json(_sidecar(token, f"preview-{_order(order)}.json").read_text())
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _order(order: str) -> str:
+    if order not in ("auto", "day", "month"):
+        raise ValueError("Not a day order.")
+    return order
+
+
+def _sidecar(token: str, suffix: str) -> Path:
+    return upload_path(token).with_suffix(f".{suffix}")
+
+
+def _write(path: Path, text: str) -> None:
+    """Write a file whole or not at all: a reader never sees half of it."""
+    partial = path.with_name(f"{path.name}.{secrets.token_hex(4)}.part")
+    partial.write_text(text)
+    os.replace(partial, path)
 
 
 def upload_path(token: str) -> Path:
@@ -446,26 +751,65 @@ def upload_path(token: str) -> Path:
 
 
 def discard_upload(token: str) -> None:
-    """Remove a waiting upload, claimed or not."""
+    """Remove a waiting upload, claimed or not, and what is kept beside it."""
     with contextlib.suppress(ValueError):
-        upload_path(token).unlink(missing_ok=True)
-        _claimed_path(token).unlink(missing_ok=True)
+        upload_path(token)  # refuses what is not a token, before it reaches glob()
+        for path in UPLOAD_DIR.glob(f"{token}.*"):
+            path.unlink(missing_ok=True)
 
 
-def claim_upload(token: str) -> Path:
-    """Take a waiting upload for one import; until released, others find it gone (OSError).
+class UploadBusy(Exception):
+    """Another request is importing this upload right now."""
 
-    A rename is atomic: of two requests confirming the same upload, one gets the file.
+
+@dataclass
+class Claim:
+    """An upload taken by one request for its import, locked for as long as it lives.
+
+    The lock (fcntl.flock on the file) is the kernel's: it goes when the process does, so
+    a claim whose request crashed or whose worker was killed is seen as dead at once.
+    """
+
+    token: str
+    path: Path
+    file: IO[bytes]
+
+    def release(self) -> None:
+        """Put the upload back in waiting, if it is still there (not imported), and unlock."""
+        with contextlib.suppress(OSError):
+            os.rename(self.path, upload_path(self.token))
+        self.file.close()
+
+
+def claim_upload(token: str) -> Claim:
+    """Take an upload for one import: raise UploadBusy while another request imports it,
+    OSError if it is gone.
+
+    The waiting file is locked, then renamed: of two requests confirming it, one gets it. A
+    claimed file nobody holds the lock on was left by an import that died: taken over.
     """
     claimed = _claimed_path(token)
-    os.rename(upload_path(token), claimed)
-    return claimed
+    try:
+        file = open(upload_path(token), "rb")  # noqa: SIM115 (held for the claim's life)
+    except FileNotFoundError:
+        file = open(claimed, "rb")  # noqa: SIM115
+        _lock(file)
+        return Claim(token, claimed, file)
+    _lock(file)
+    try:
+        os.rename(upload_path(token), claimed)
+    except OSError:
+        file.close()
+        raise
+    return Claim(token, claimed, file)
 
 
-def release_upload(token: str) -> None:
-    """Put a claimed upload back in waiting, if it is still there (not imported)."""
-    with contextlib.suppress(OSError, ValueError):
-        os.rename(_claimed_path(token), upload_path(token))
+def _lock(file: IO[bytes]) -> None:
+    try:
+        fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        file.close()
+        raise UploadBusy("This upload is being imported right now.") from None
 
 
 def _claimed_path(token: str) -> Path:
@@ -473,18 +817,21 @@ def _claimed_path(token: str) -> Path:
 
 
 def sweep_uploads(now: float | None = None) -> None:
-    """Remove uploads nobody confirmed within UPLOAD_TTL, and claimed ones left behind by
-    an import that died (after twice as long: a running import must keep its file)."""
+    """Remove uploads nobody confirmed within UPLOAD_TTL, with what is kept beside them, and
+    claimed ones whose import is gone (a running import holds its lock and keeps its file)."""
     now = now or time.time()
     if not UPLOAD_DIR.is_dir():
         return
-    for pattern, ttl in (("*.csv", UPLOAD_TTL), ("*.importing", 2 * UPLOAD_TTL)):
-        for path in UPLOAD_DIR.glob(pattern):
-            try:
-                if now - path.stat().st_mtime > ttl:
-                    path.unlink()
-            except OSError:
-                continue  # another worker removed it first
+    for path in UPLOAD_DIR.iterdir():
+        try:
+            if now - path.stat().st_mtime <= UPLOAD_TTL:
+                continue
+            if path.suffix == ".importing":
+                with open(path, "rb") as file:
+                    _lock(file)
+            path.unlink()
+        except (OSError, UploadBusy):
+            continue  # removed by another worker first, or still being imported
 
 
 def upload_age(token: str) -> float | None:

@@ -8,12 +8,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
+from django.db.models import Prefetch
 
 from workspaces.models import Membership, Workspace
 
 from . import rules
 from .durations import MAX_DURATION, DurationError, parse_duration
-from .models import DESCRIPTION_MAX, Project, Tag, Task, TaskStatus, TimeEntry
+from .models import DESCRIPTION_MAX, Project, Tag, Task, TimeEntry
 from .services import EntryDetails
 
 BILLABLE_CHOICES = [("", "Project default"), ("yes", "Billable"), ("no", "Non-billable")]
@@ -76,28 +77,27 @@ class EntryDetailsForm(forms.Form):
             )
 
     def _choose_projects_and_tags(self) -> None:
-        # Active projects the member may use, plus whatever the edited entry already has,
+        # Projects and tasks the member may use, plus whatever the edited entry already has,
         # so that editing an old entry does not force it off an archived project.
+        current_project = self.entry.project_id if self.entry else None
+        current_task = self.entry.task_id if self.entry else None
+        tasks = Task.objects.in_workspace(self.workspace).open(keeping=current_task)
         projects = (
             Project.objects.in_workspace(self.workspace)
-            .visible_to(self.membership.user_id, is_admin=self.membership.is_admin)
+            .usable_by(self.membership, keeping=current_project)
             .select_related("client")
-            .prefetch_related("tasks")
+            .prefetch_related(Prefetch("tasks", queryset=tasks))
         )
-        current_project = self.entry.project_id if self.entry else None
-        projects = [p for p in projects if not p.archived or p.id == current_project]
         self.projects = {f"p:{p.id}": p for p in projects}
         self.tasks: dict[str, Task] = {}
         groups: dict[str, list[tuple[str, str]]] = {}
-        for project in projects:
+        for project in self.projects.values():
             group = groups.setdefault(project.client.name if project.client else "No client", [])
             group.append((f"p:{project.id}", project.name))
             for task in project.tasks.all():
-                current = self.entry is not None and task.id == self.entry.task_id
-                if task.status == TaskStatus.ACTIVE or current:
-                    task.project = project
-                    self.tasks[f"t:{task.id}"] = task
-                    group.append((f"t:{task.id}", f"{project.name}: {task.name}"))
+                task.project = project
+                self.tasks[f"t:{task.id}"] = task
+                group.append((f"t:{task.id}", f"{project.name}: {task.name}"))
         self.fields["project_task"].choices = [("", "No project"), *groups.items()]
 
         current_tags = {str(t.id) for t in self.entry.tags.all()} if self.entry else set()

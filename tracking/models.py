@@ -14,7 +14,7 @@ from django.utils import timezone
 from workspaces.regions import REGION_CURRENCIES, RegionalModel, RegionalQuerySet
 
 if TYPE_CHECKING:
-    from workspaces.models import Workspace
+    from workspaces.models import Membership, Workspace
 
 # Clockify's limits (FORMATS.md).
 DESCRIPTION_MAX = 3000
@@ -119,12 +119,23 @@ class Client(RegionalModel):
 
 class ProjectQuerySet(ArchivableQuerySet):
     def visible_to(self, user_id: int, *, is_admin: bool) -> ProjectQuerySet:
-        """Projects a member may track time on: public ones and private ones they belong to."""
+        """Projects a member may see: public ones and private ones they belong to."""
         if is_admin:
             return self
         return self.filter(
             models.Q(is_public=True) | models.Q(memberships__user_id=user_id)
         ).distinct()
+
+    def usable_by(self, membership: Membership, *, keeping: object = None) -> ProjectQuerySet:
+        """Projects the member may put time on: visible to them and not archived.
+
+        The one rule for the tracker, the timesheet, the API and the CSV import. `keeping`
+        is the project an edited entry already has, kept even if archived since.
+        """
+        visible = self.visible_to(membership.user_id, is_admin=membership.is_admin)
+        if keeping is None:
+            return visible.active()
+        return visible.filter(models.Q(archived=False) | models.Q(pk=keeping))
 
 
 class Project(RegionalModel):
@@ -192,6 +203,19 @@ class TaskStatus(models.TextChoices):
     DONE = "DONE", "Done"
 
 
+class TaskQuerySet(RegionalQuerySet):
+    def open(self, *, keeping: object = None) -> TaskQuerySet:
+        """Tasks time may go on (not done); `keeping` is an edited entry's own task."""
+        if keeping is None:
+            return self.filter(status=TaskStatus.ACTIVE)
+        return self.filter(models.Q(status=TaskStatus.ACTIVE) | models.Q(pk=keeping))
+
+    def usable_by(self, membership: Membership) -> TaskQuerySet:
+        """Open tasks of the projects the member may put time on."""
+        projects = Project.objects.in_workspace(self._require_workspace()).usable_by(membership)
+        return self.open().filter(project__in=projects)
+
+
 class Task(RegionalModel):
     """A piece of a project."""
 
@@ -199,6 +223,8 @@ class Task(RegionalModel):
     name = models.CharField(max_length=TASK_NAME_MAX)
     status = models.CharField(max_length=6, choices=TaskStatus.choices, default=TaskStatus.ACTIVE)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TaskQuerySet.as_manager()
 
     class Meta:
         constraints = [

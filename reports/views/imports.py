@@ -16,7 +16,7 @@ from workspaces.access import get_membership
 from workspaces.models import Membership
 
 from .. import importing
-from ..forms_import import DayOrderForm, ImportUploadForm
+from ..forms_import import DayOrderForm, ImportRatesForm, ImportUploadForm
 
 UPLOAD_PAGE = "reports/import.html"
 PREVIEW_PAGE = "reports/import_preview.html"
@@ -41,12 +41,14 @@ def import_csv(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
         return _upload_page(request, membership, form, status=400)
     _forget(request)
     upload = form.cleaned_data["file"]
-    token = importing.store_upload(upload.chunks())
-    request.session[SESSION_KEY] = {
-        "token": token,
-        "workspace": str(membership.workspace_id),
-        "name": upload.name[:200],
-    }
+    token = importing.store_upload(upload.chunks(), upload.name)
+    # Planned once here and kept: showing the preview again reads no file.
+    preview = _plan(membership, token, DayOrderForm())
+    if preview.limit:
+        importing.discard_upload(token)
+        return _upload_page(request, membership, form, preview.limit, status=400)
+    # Only an opaque token and the workspace: the session lives in the directory database.
+    request.session[SESSION_KEY] = {"token": token, "workspace": str(membership.workspace_id)}
     return redirect("reports:import_preview", membership.workspace_id)
 
 
@@ -75,16 +77,23 @@ def import_confirm(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     order = DayOrderForm(request.POST if "order" in request.POST else None)
     if order.is_bound and not order.is_valid():
         return _preview(request, membership, pending, order, status=400)
+    rates = ImportRatesForm(
+        request.POST if "rates" in request.POST else None, membership=membership
+    )
+    if rates.is_bound and not rates.is_valid():
+        return _preview(request, membership, pending, order, rates=rates, status=400)
     # Claimed for this request alone: a second click on Import finds no file waiting.
     try:
-        claimed = importing.claim_upload(pending["token"])
-    except (OSError, ValueError):  # being imported by another request
+        claim = importing.claim_upload(pending["token"])
+    except importing.UploadBusy:
         problem = "This file is being imported right now; its entries appear when it is done."
         return _upload_page(request, membership, ImportUploadForm(), problem, status=409)
+    except (OSError, ValueError):  # swept away meanwhile
+        return _gone(request, membership)
     try:
-        return _import(request, membership, pending, order, claimed)
+        return _import(request, membership, pending, order, rates, claim.path)
     finally:
-        importing.release_upload(pending["token"])  # for another try, unless it was imported
+        claim.release()  # for another try, unless it was imported
 
 
 def _import(
@@ -92,22 +101,27 @@ def _import(
     membership: Membership,
     pending: dict[str, str],
     order: DayOrderForm,
+    rates: ImportRatesForm,
     path: Path,
 ) -> HttpResponse:
+    token = pending["token"]
     try:
-        plan = _plan(membership, path, order)
+        preview = _plan(membership, token, order, path=path)
     except OSError:  # swept away by another request meanwhile
         return _gone(request, membership)
-    if not plan.ok:
+    if not preview.ok:
         messages.error(request, "Nothing was imported: the file has problems.")
-        return _preview(request, membership, pending, order, plan=plan, status=400)
+        return _preview(request, membership, pending, order, preview=preview, status=400)
+    plan = importing.resume_import(membership.workspace, membership, path, preview)
     try:
-        result = importing.apply_import(membership.workspace, plan)
+        result = importing.apply_import(
+            membership.workspace, plan, keep_file_rates=rates.keep_file_rates()
+        )
     except OSError:  # swept away between the plan and its application
         return _gone(request, membership)
     except importing.ImportFailed as error:
         messages.error(request, str(error))
-        return _preview(request, membership, pending, order, plan=plan, status=409)
+        return _preview(request, membership, pending, order, preview=preview, status=409)
     _forget(request)
     messages.success(
         request,
@@ -164,9 +178,24 @@ def _gone(request: HttpRequest, membership: Membership) -> HttpResponse:
     return _upload_page(request, membership, ImportUploadForm(), problem, status=400)
 
 
-def _plan(membership: Membership, path: Path, order: DayOrderForm) -> importing.ImportPlan:
-    day_first = order.day_first() if order.is_bound and order.is_valid() else None
-    return importing.plan_import(membership.workspace, membership, path, day_first=day_first)
+def _plan(
+    membership: Membership, token: str, order: DayOrderForm, *, path: Path | None = None
+) -> importing.Preview:
+    """The preview of the upload for the day order chosen: kept, or planned now and kept.
+
+    `path` is where the file is while a confirm has claimed it. Raises OSError if the file
+    is gone.
+    """
+    chosen = order.is_bound and order.is_valid()
+    key = order.cleaned_data["order"] if chosen else "auto"
+    preview = importing.load_preview(token, key)
+    if preview is None:
+        day_first = order.day_first() if chosen else None
+        source = path or importing.upload_path(token)
+        plan = importing.plan_import(membership.workspace, membership, source, day_first=day_first)
+        preview = importing.preview_of(plan)
+        importing.save_preview(token, key, preview)
+    return preview
 
 
 def _preview(
@@ -175,20 +204,24 @@ def _preview(
     pending: dict[str, str],
     order: DayOrderForm,
     *,
-    plan: importing.ImportPlan | None = None,
+    preview: importing.Preview | None = None,
+    rates: ImportRatesForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    if plan is None and not (order.is_bound and not order.is_valid()):
+    if preview is None and not (order.is_bound and not order.is_valid()):
         try:
-            plan = _plan(membership, importing.upload_path(pending["token"]), order)
+            preview = _plan(membership, pending["token"], order)
         except OSError:  # swept away by another request meanwhile
             return _gone(request, membership)
+    if preview is not None and preview.limit:
+        status = 400
     context = {
         "workspace": membership.workspace,
         "membership": membership,
-        "file_name": pending["name"],
-        "plan": plan,
+        "file_name": importing.upload_name(pending["token"]),
+        "plan": preview,
         "order": order,
+        "rates": rates or ImportRatesForm(membership=membership),
         "zone": importing.member_zone(membership.user),
     }
     return render(request, PREVIEW_PAGE, context, status=status)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import re
+import subprocess
+import sys
+import time
 import tracemalloc
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -10,9 +15,27 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from reports import importing
-from tests.factories import PASSWORD, add_member, make_user, make_workspace
-from tracking.models import Client, Project, Tag, Task, TimeEntry, WorkspaceSettings
+from reports import csv_import, importing
+from tests.factories import (
+    PASSWORD,
+    add_member,
+    make_project,
+    make_tag,
+    make_task,
+    make_user,
+    make_workspace,
+)
+from tracking.forms import EntryDetailsForm
+from tracking.models import (
+    Client,
+    Project,
+    ProjectMember,
+    Tag,
+    Task,
+    TaskStatus,
+    TimeEntry,
+    WorkspaceSettings,
+)
 from workspaces.models import Membership, Role
 
 HEADER = (
@@ -100,8 +123,9 @@ def test_admin_imports_for_members(client, workspace, owner, member):
     assert "MM/DD/YYYY" in html and "12-hour" in html and "EUR" in html
     assert member.email in html and "Acme" in html and "Mock-ups" in html and "urgent" in html
     assert entries(workspace).count() == 0  # a preview saves nothing
+    assert "Keep the rates in the file" in html  # an admin's choice, for a restore
 
-    done = confirm(client, workspace)
+    done = confirm(client, workspace, rates="file")
     assert done.status_code == 302
     saved = entries(workspace).order_by("start")
     assert [e.user_id for e in saved] == [member.pk, owner.pk]
@@ -179,7 +203,7 @@ def test_any_bad_row_saves_nothing(client, workspace, owner):
     upload(client, workspace, HEADER + line(owner.email) + bad + zero)
     html = preview(client, workspace).content.decode()
     assert "Line 3: Start Time" in html
-    assert "Line 4: The entry lasts no time" in html
+    assert "Line 4: The end must be after the start." in html
     assert confirm(client, workspace).status_code == 400
     assert entries(workspace).count() == 0
     assert Client.objects.in_workspace(workspace).count() == 0
@@ -313,15 +337,18 @@ def test_old_uploads_expire(client, workspace, owner):
     assert confirm(client, workspace).status_code == 400
 
 
-def test_a_claim_left_by_a_dead_import_is_swept_later(client, workspace, owner):
+def test_a_claim_is_swept_only_once_its_import_is_gone(client, workspace, owner):
     login(client, owner)
     upload(client, workspace, HEADER + line(owner.email))
-    claimed = importing.claim_upload(client.session[importing_key()]["token"])
-    stored = claimed.stat().st_mtime
+    claim = importing.claim_upload(client.session[importing_key()]["token"])
+    stored = claim.path.stat().st_mtime
+    importing.sweep_uploads(now=stored + 3 * importing.UPLOAD_TTL)
+    assert claim.path.exists()  # an import is still reading it
+    claim.file.close()  # its process died: the kernel dropped the lock
+    importing.sweep_uploads(now=stored + importing.UPLOAD_TTL - 60)
+    assert claim.path.exists()  # young enough to be confirmed again
     importing.sweep_uploads(now=stored + importing.UPLOAD_TTL + 60)
-    assert claimed.exists()  # an import may still be reading it
-    importing.sweep_uploads(now=stored + 2 * importing.UPLOAD_TTL + 60)
-    assert not claimed.exists()
+    assert not claim.path.exists()
     assert entries(workspace).count() == 0
 
 
@@ -403,14 +430,14 @@ def test_confirming_a_file_swept_after_its_preview_asks_again(
 ):
     login(client, owner)
     upload(client, workspace, HEADER + line(owner.email))
-    plan_import = importing.plan_import
+    resume_import = importing.resume_import
 
-    def plan_then_sweep(*args, **kwargs):
-        plan = plan_import(*args, **kwargs)
+    def resume_then_sweep(*args, **kwargs):
+        plan = resume_import(*args, **kwargs)
         importing.discard_upload(client.session[importing_key()]["token"])
         return plan
 
-    monkeypatch.setattr(importing, "plan_import", plan_then_sweep)
+    monkeypatch.setattr(importing, "resume_import", resume_then_sweep)
     response = confirm(client, workspace)
     assert response.status_code == 400
     assert "no uploaded file waiting" in response.content.decode()
@@ -454,12 +481,384 @@ def test_a_second_confirm_while_one_imports_is_refused(client, workspace, owner)
     login(client, owner)
     upload(client, workspace, HEADER + line(owner.email))
     token = client.session[importing_key()]["token"]
-    importing.claim_upload(token)  # as the first click's request does while it imports
+    claim = importing.claim_upload(token)  # as the first click's request does while it imports
     response = confirm(client, workspace)
     assert response.status_code == 409 and "being imported right now" in response.content.decode()
     assert entries(workspace).count() == 0
-    importing.release_upload(token)  # that import failed: the file waits again
+    claim.release()  # that import failed: the file waits again
     assert confirm(client, workspace).status_code == 302
     assert entries(workspace).count() == 1
-    assert not importing.upload_path(token).exists()
-    assert not importing.upload_path(token).with_suffix(".importing").exists()
+    assert list(importing.UPLOAD_DIR.iterdir()) == []
+
+
+def test_a_claim_whose_lock_is_gone_is_taken_over(client, workspace, owner):
+    login(client, owner)
+    upload(client, workspace, HEADER + line(owner.email))
+    claim = importing.claim_upload(client.session[importing_key()]["token"])
+    claim.file.close()  # the lock went without release(): the import died
+    assert confirm(client, workspace).status_code == 302
+    assert entries(workspace).count() == 1
+    assert list(importing.UPLOAD_DIR.iterdir()) == []
+
+
+CLAIM_IN_A_CHILD = """
+import os, sys
+from pathlib import Path
+import django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clockify.settings")
+django.setup()
+from reports import importing
+importing.UPLOAD_DIR = Path(sys.argv[1])
+claim = importing.claim_upload(sys.argv[2])
+print("claimed", flush=True)
+sys.stdin.read()  # holds the claim until killed
+"""
+
+
+def test_a_claim_of_a_killed_process_is_taken_over_and_a_live_one_is_not(client, workspace, owner):
+    login(client, owner)
+    upload(client, workspace, HEADER + line(owner.email))
+    token = client.session[importing_key()]["token"]
+    child = subprocess.Popen(
+        [sys.executable, "-c", CLAIM_IN_A_CHILD, str(importing.UPLOAD_DIR), token],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout.readline() == "claimed\n"
+        assert confirm(client, workspace).status_code == 409  # alive: its import goes on
+        assert entries(workspace).count() == 0
+    finally:
+        child.kill()
+        child.wait()
+        child.stdin.close()
+        child.stdout.close()
+    assert confirm(client, workspace).status_code == 302  # dead: the person can retry
+    assert entries(workspace).count() == 1
+
+
+# --- Limits: reading costs time and memory in proportion to the file, never more ---
+
+
+def test_a_50_mb_file_without_a_newline_is_refused_fast_in_flat_memory(workspace, owner, tmp_path):
+    path = tmp_path / "one-line.csv"
+    with path.open("wb") as file:
+        file.write(HEADER.encode())
+        for _ in range(50):
+            file.write(b"x" * 1024 * 1024)
+    tracemalloc.start()
+    started = time.process_time()
+    try:
+        plan = importing.plan_import(workspace, owner_membership(workspace), path)
+        seconds = time.process_time() - started
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert not plan.ok
+    assert plan.parsed.limit and "64 KiB" in plan.parsed.limit
+    assert [error.line for error in plan.errors] == [2]
+    assert seconds < 2, seconds
+    assert peak < 2 * 1024 * 1024, peak
+
+
+def test_a_header_of_5_million_columns_is_refused_fast(workspace, owner, tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_text(HEADER.rstrip() + ',"Custom"' * 5_000_000 + "\r\n" + line(owner.email))
+    started = time.process_time()
+    plan = importing.plan_import(workspace, owner_membership(workspace), path)
+    assert time.process_time() - started < 2
+    assert plan.parsed.limit and "64 KiB" in plan.parsed.limit
+    assert plan.row_count == 0 and plan.parsed.ignored_columns == []
+
+
+def test_more_than_64_columns_is_refused(workspace, owner):
+    wide = HEADER.rstrip() + ',"Custom"' * 48 + "\r\n"  # 65 columns
+    plan = importing.plan_import(workspace, owner_membership(workspace), wide)
+    assert plan.parsed.limit == "It has 65 columns; a file may have at most 64."
+
+
+def test_a_long_multi_line_field_is_refused_whatever_csvs_global_limit(workspace, owner):
+    before = csv.field_size_limit()
+    membership = owner_membership(workspace)
+    long_field = line(owner.email, "x\n" * 100_000)  # 200 KB over 100,000 lines
+    try:
+        csv.field_size_limit(sys.maxsize)  # other code in the process may raise it
+        started = time.process_time()
+        plan = importing.plan_import(workspace, membership, HEADER + long_field)
+        assert time.process_time() - started < 2
+    finally:
+        csv.field_size_limit(before)
+    assert plan.parsed.limit and "A row is longer than 128 KiB" in plan.parsed.limit
+    assert plan.errors[0].line == 2
+    # Between the field limit and the row limit, the field's own limit speaks.
+    field = line(owner.email, "x\n" * 40_000)  # 80,000 characters on 40,000 lines
+    plan = importing.plan_import(workspace, membership, HEADER + field)
+    assert plan.parsed.limit and "A field is longer than 64 KiB" in plan.parsed.limit
+    assert csv.field_size_limit() == before  # the reading leaves csv's global limit alone
+
+
+def test_more_than_the_most_rows_is_refused(workspace, owner, monkeypatch):
+    monkeypatch.setattr(csv_import, "MAX_ROWS", 3)
+    rows = [line(owner.email, f"Row {n}", f"0{n}:00:00 AM", end=f"0{n}:30:00 AM") for n in (1, 2)]
+    membership = owner_membership(workspace)
+    assert importing.plan_import(workspace, membership, HEADER + "".join(rows) + "\r\n").ok
+    plan = importing.plan_import(workspace, membership, HEADER + "".join(rows) * 2)
+    assert plan.parsed.limit == "The file has more than 3 rows; split it."
+    assert plan.errors[0].line == 5
+
+
+def test_a_file_at_every_limit_still_imports(workspace, owner, monkeypatch):
+    monkeypatch.setattr(csv_import, "MAX_ROWS", 2)
+    extra = csv_import.MAX_COLUMNS - 17
+    header = HEADER.rstrip() + "".join(f',"Custom {n}"' for n in range(extra)) + "\r\n"
+    first = line(owner.email).rstrip()
+    # The longest line: one custom cell fills the row up to MAX_LINE bytes exactly.
+    filler = csv_import.MAX_LINE - len(first) - len(',""') * extra
+    longest_line = first + ',"' + "x" * filler + '"' + ',""' * (extra - 1) + "\r\n"
+    assert len(longest_line.encode()) == csv_import.MAX_LINE + 2
+    # The longest field, on lines of 1,024 characters.
+    longest_field = ("y" * 1023 + "\n") * (csv_import.MAX_FIELD // 1024)
+    second = line(owner.email, "Later", "11:00:00 AM", end="12:00:00 PM").rstrip()
+    second += ',"' + longest_field + '"' + ',""' * (extra - 1) + "\r\n"
+    plan = importing.plan_import(
+        workspace, owner_membership(workspace), header + longest_line + second
+    )
+    assert plan.ok, plan.errors
+    assert importing.apply_import(workspace, plan).created == 2
+
+
+def test_a_file_over_a_limit_is_refused_at_upload_and_not_kept(client, workspace, owner):
+    login(client, owner)
+    response = upload(client, workspace, HEADER + "x" * 200_000)
+    assert response.status_code == 400
+    assert "A line is longer than 64 KiB" in response.content.decode()
+    assert importing_key() not in client.session
+    assert list(importing.UPLOAD_DIR.iterdir()) == []
+
+
+def test_the_preview_is_planned_once_and_the_confirm_reads_the_file_once(
+    client, workspace, owner, monkeypatch
+):
+    reads = []
+    file_lines = csv_import._file_lines
+
+    def counted(path):
+        reads.append(path)
+        return file_lines(path)
+
+    monkeypatch.setattr(csv_import, "_file_lines", counted)
+    login(client, owner)
+    upload(client, workspace, HEADER + line(owner.email), name="March.csv")
+    assert len(reads) == 2  # the dates' pass and the rows' pass
+    reads.clear()
+    for _ in range(3):
+        page = preview(client, workspace)
+        assert page.status_code == 200 and "March.csv" in page.content.decode()
+    assert reads == []
+    assert confirm(client, workspace).status_code == 302
+    assert len(reads) == 1  # saving reads it once more, and plans nothing again
+    assert entries(workspace).count() == 1
+
+
+def test_the_session_holds_only_the_token_and_the_workspace(client, workspace, owner):
+    login(client, owner)
+    upload(client, workspace, HEADER + line(owner.email), name="Secret client list.csv")
+    assert set(client.session[importing_key()]) == {"token", "workspace"}
+    assert "Secret client list" not in str(dict(client.session))
+    assert "Secret client list.csv" in preview(client, workspace).content.decode()
+
+
+def test_the_preview_lists_a_few_of_many_names(client, workspace, owner):
+    login(client, owner)
+    header = HEADER.rstrip() + "".join(f',"Custom {n}"' for n in range(30)) + "\r\n"
+    rows = "".join(
+        line(owner.email, project=f"Project {n:02d}", client="", task="", tags="").rstrip()
+        + ',""' * 30
+        + "\r\n"
+        for n in range(30)
+    )
+    upload(client, workspace, header + rows)
+    html = preview(client, workspace).content.decode()
+    assert "Custom 0, Custom 1, Custom 2, Custom 3, Custom 4 and 25 more" in html
+    assert "Project 19 and 10 more" in html and "Project 20" not in html
+
+
+# --- Who may use what: the tracker's rules, for the importing person ---
+
+
+def allow_members_to_create(workspace) -> None:
+    settings = WorkspaceSettings.objects.for_workspace(workspace)
+    settings.members_can_manage_projects = True
+    settings.save(update_fields=["members_can_manage_projects"])
+
+
+def problems_of(client, workspace, content: str) -> list[str]:
+    upload(client, workspace, content)
+    html = preview(client, workspace).content.decode()
+    return re.findall(r"<li>(Line \d+: [^<]*)</li>", html)
+
+
+def own_line(user, project: str, **cells) -> str:
+    values = {"client": "", "task": "", "tags": ""} | cells
+    return line(user.email, project=project, **values)
+
+
+def test_a_private_project_the_member_is_not_on_is_as_unavailable_as_a_missing_one(
+    client, workspace, member
+):
+    make_project(workspace, "Secret", is_public=False, hourly_rate=Decimal("500.00"))
+    login(client, member)
+    hidden = problems_of(client, workspace, HEADER + own_line(member, "Secret", rate="500.00"))
+    assert hidden == ["Line 2: Project “Secret” is not available to you."]
+    assert confirm(client, workspace).status_code == 400
+    missing = problems_of(client, workspace, HEADER + own_line(member, "Nowhere"))
+    assert missing == ["Line 2: Project “Nowhere” is not available to you."]
+    assert entries(workspace).count() == 0
+
+
+def test_a_member_who_may_create_projects_cannot_take_a_hidden_ones_name(client, workspace, member):
+    allow_members_to_create(workspace)
+    make_project(workspace, "Secret", is_public=False)
+    login(client, member)
+    content = HEADER + own_line(member, "Secret") + own_line(member, "New", end="09:30:00 AM")
+    assert problems_of(client, workspace, content) == [
+        "Line 2: Project “Secret” is not available to you."
+    ]
+    assert confirm(client, workspace).status_code == 400
+    assert entries(workspace).count() == 0
+    assert Project.objects.in_workspace(workspace).count() == 1
+
+
+def test_a_member_on_a_private_project_imports_onto_it(client, workspace, member):
+    secret = make_project(workspace, "Secret", is_public=False)
+    ProjectMember.objects.in_workspace(workspace).create(project=secret, user_id=member.pk)
+    make_task(secret, workspace, "Design")
+    make_tag(workspace, "review")
+    login(client, member)
+    content = HEADER + own_line(member, "Secret", task="Design", tags="review")
+    assert problems_of(client, workspace, content) == []
+    assert confirm(client, workspace).status_code == 302
+    entry = entries(workspace).get()
+    assert (entry.project, entry.task.name) == (secret, "Design")
+
+
+@pytest.mark.parametrize("role", [Role.MEMBER, Role.ADMIN])
+def test_archived_projects_tags_and_done_tasks_are_refused(client, workspace, member, role):
+    Membership.objects.filter(workspace=workspace, user=member).update(role=role)
+    make_project(workspace, "Old", archived=True)
+    current = make_project(workspace, "Current")
+    task = make_task(current, workspace, "Finished")
+    task.status = TaskStatus.DONE
+    task.save(update_fields=["status"])
+    make_tag(workspace, "retired", archived=True)
+    login(client, member)
+    content = (
+        HEADER
+        + own_line(member, "Old")
+        + own_line(member, "Current", task="Finished")
+        + own_line(member, "Current", tags="retired")
+    )
+    assert problems_of(client, workspace, content) == [
+        "Line 2: Project “Old” is archived.",
+        "Line 3: Task “Finished” is done: no time can go on it.",
+        "Line 4: Tag “retired” is archived.",
+    ]
+    assert confirm(client, workspace).status_code == 400
+    assert entries(workspace).count() == 0
+
+
+def test_a_members_rate_comes_from_the_workspace_not_the_file(client, workspace, member):
+    project = make_project(workspace, "Site", hourly_rate=Decimal("60.00"))
+    login(client, member)
+    upload(client, workspace, HEADER + own_line(member, "Site", rate="500.00"))
+    html = preview(client, workspace).content.decode()
+    assert "Keep the rates in the file" not in html and "the file's rates are not used" in html
+    assert confirm(client, workspace, rates="file").status_code == 400  # not a member's choice
+    assert confirm(client, workspace).status_code == 302
+    assert entries(workspace).get().hourly_rate == project.hourly_rate
+
+
+def test_an_admin_keeps_the_files_rates_only_when_asked(client, workspace, owner):
+    settings = WorkspaceSettings.objects.for_workspace(workspace)
+    settings.hourly_rate = Decimal("40.00")
+    settings.save(update_fields=["hourly_rate"])
+    login(client, owner)
+    upload(client, workspace, HEADER + line(owner.email, rate="500.00"))
+    assert confirm(client, workspace, rates="workspace").status_code == 302
+    assert entries(workspace).get().hourly_rate == Decimal("40.00")
+    entries(workspace).delete()
+    upload(client, workspace, HEADER + line(owner.email, rate="500.00"))
+    assert confirm(client, workspace, rates="file").status_code == 302
+    assert entries(workspace).get().hourly_rate == Decimal("500.00")
+
+
+def test_a_project_archived_after_the_preview_saves_nothing(client, workspace, member):
+    project = make_project(workspace, "Site")
+    login(client, member)
+    upload(client, workspace, HEADER + own_line(member, "Site"))
+    assert "Import 1 row<" in preview(client, workspace).content.decode()
+    project.archived = True
+    project.save(update_fields=["archived"])
+    response = confirm(client, workspace)
+    assert response.status_code == 409
+    assert "Line 2: Project “Site” is archived." in response.content.decode()
+    assert entries(workspace).count() == 0
+
+
+def test_the_tracker_api_and_import_share_one_rule(workspace, owner, member):
+    public = make_project(workspace, "Public")
+    make_project(workspace, "Archived", archived=True)
+    make_project(workspace, "Secret", is_public=False)
+    own = Membership.objects.get(workspace=workspace, user=member)
+    usable = Project.objects.in_workspace(workspace).usable_by(own)
+    assert list(usable) == [public]
+    form = EntryDetailsForm(workspace=workspace, membership=own)
+    assert list(form.projects.values()) == [public]
+
+
+# --- One rule for an entry's times, and one-line names ---
+
+
+@pytest.mark.parametrize(
+    ("date", "end_date", "zone", "message"),
+    [
+        ("01/01/0001", "01/01/0001", "UTC", "Entries start in 1970 or later."),
+        ("12/31/1969", "12/31/1969", "UTC", "Entries start in 1970 or later."),
+        ("12/31/9999", "12/31/9999", "UTC", "Entries can start at most a year ahead."),
+        ("03/16/1990", "03/16/2070", "UTC", "An entry can last at most 999 hours."),
+        # 9999 in a zone west of UTC leaves Python's calendar: an error, not a crash.
+        ("12/31/9999", "12/31/9999", "America/New_York", "is not a date we can store."),
+    ],
+)
+def test_dates_out_of_bounds_are_refused_with_their_line(
+    client, workspace, owner, date, end_date, zone, message
+):
+    owner.time_zone = zone
+    owner.save(update_fields=["time_zone"])
+    login(client, owner)
+    row = line(owner.email, date=date, end="11:30:00 PM").replace(
+        f'"{date}","11:30:00 PM"', f'"{end_date}","11:30:00 PM"'
+    )
+    [problem] = problems_of(client, workspace, HEADER + line(owner.email) + row)
+    assert problem.startswith("Line 3: ") and problem.endswith(message)
+    assert confirm(client, workspace).status_code == 400
+    assert entries(workspace).count() == 0
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        ({"project": "Web\nsite"}, "Project: Use one line"),
+        ({"client": "Ac\rme"}, "Client: Use one line"),
+        ({"task": "Mock\u2028ups"}, "Task: Use one line"),
+        ({"tags": "review, ur\x00gent"}, "Tag: Use one line"),
+    ],
+)
+def test_names_from_the_file_are_one_line(client, workspace, owner, cells, message):
+    login(client, owner)
+    [problem] = problems_of(client, workspace, HEADER + line(owner.email, **cells))
+    assert problem.startswith(f"Line 2: {message}")
+    assert confirm(client, workspace).status_code == 400
+    assert entries(workspace).count() == 0
+    assert Project.objects.in_workspace(workspace).count() == 0

@@ -102,7 +102,7 @@ class Command(BaseCommand):
             raise CommandError(f"The export does not import: {plan.errors[:3]}")
         base = _start_peak()
         started = time.perf_counter()
-        result = apply_import(target, plan)
+        result = apply_import(target, plan, keep_file_rates=True)
         apply_seconds = time.perf_counter() - started
         if result.created != rows:
             raise CommandError(f"Imported {result.created:,} of {rows:,} rows.")
