@@ -587,9 +587,11 @@ def apply_import(
                 raise ImportFailed("The file changed since its preview; nothing was saved.")
             if deferred:
                 fold_inserted(workspace.db_alias, workspace.id, *writer.ours)
-    except IntegrityError as error:
+    except IntegrityError:
+        # The database's own text may quote names: workspace content stays out of messages.
         raise ImportFailed(
-            f"The database refused the import, nothing was saved ({error})."
+            "The database refused the import (a name or an entry clashed with one saved "
+            "meanwhile); nothing was saved. Try again."
         ) from None
     except OperationalError:  # e.g. chosen as a deadlock's victim
         raise ImportFailed(

@@ -134,10 +134,6 @@ def test_no_page_writes_workspace_content_into_the_directory(client, owner, au):
     assert MARKER not in directory_dump()
 
 
-@pytest.mark.xfail(
-    reason="reports/views/imports.py keeps the upload's name in the session; that view is "
-    "being reworked separately, so this waits for it (then drop the mark)",
-)
 def test_an_uploaded_files_name_stays_out_of_the_directory(
     client, owner, au, tmp_path, monkeypatch
 ):
