@@ -7,19 +7,30 @@ import json
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from reports import importing
 from tests.factories import make_project
 from tracking import rules, services
 from tracking.models import TimeEntry
 from workspaces.models import ApiKey, User, Workspace
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
-PATHS = ["tracker_add", "tracker_edit", "timesheet", "api_post", "api_put", "report_edit"]
+PATHS = [
+    "tracker_add",
+    "tracker_edit",
+    "timesheet",
+    "api_post",
+    "api_put",
+    "report_edit",
+    "import",
+]
 ZONES = ["UTC", "America/New_York", "Pacific/Kiritimati", "Pacific/Pago_Pago"]
 # Edges of the rule next to arbitrary moments from year 1 to 9999.
 EDGES = [
@@ -92,10 +103,34 @@ def _write(client: Client, key: str, workspace: Workspace, user: User, path: str
         value = "" if length is None else f"{int(length.total_seconds()) // 60}m"
         data = {"project_task": f"p:{project.id}", "day": day, "value": value or "0"}
         return client.post(reverse("tracking:timesheet_cell", args=[ws]), data)
+    if path == "import":
+        return _import(client, workspace, user, start, end)
     body = json.dumps({"start": _iso(start), "end": _iso(end), "description": "api"})
     if path == "api_post":
         return client.post(f"/api/v1/workspaces/{ws}/time-entries", body, **api)
     return client.put(f"/api/v1/workspaces/{ws}/time-entries/{old.id}", body, **api)
+
+
+def _import(client: Client, workspace: Workspace, user: User, start, end):
+    """Upload a one-row Detailed CSV and confirm it; the confirm's response (or the upload's)."""
+    start_day, start_time = _local(start, user.time_zone)
+    end_day, end_time = _local(end, user.time_zone) if end else (start_day, start_time)
+    row = ["", "", "imported", "", "", "", user.email, "", "No"]
+    row += [_us(start_day), start_time, _us(end_day), end_time, "", ""]
+    header = "Project,Client,Description,Task,User,Group,Email,Tags,Billable,Start Date,"
+    header += "Start Time,End Date,End Time,Duration (h),Duration (decimal)\r\n"
+    content = header + ",".join(f'"{cell}"' for cell in row) + "\r\n"
+    file = SimpleUploadedFile("backup.csv", content.encode(), content_type="text/csv")
+    uploaded = client.post(reverse("reports:import", args=[workspace.id]), {"file": file})
+    if uploaded.status_code != 302:
+        return uploaded
+    return client.post(reverse("reports:import_confirm", args=[workspace.id]))
+
+
+def _us(day: str) -> str:
+    # The file's dates in Clockify's default MM/DD/YYYY; years below 1000 keep their digits.
+    year, month, dom = day.split("-")
+    return f"{month}/{dom}/{year}"
 
 
 def _fits(start: datetime, length: timedelta) -> bool:
@@ -142,3 +177,9 @@ def test_every_entry_path_refuses_or_stores_an_entry_reports_render(
             rules.check_entry_times(entry.start, entry.end)
         _reports_render(client, workspace)
     TimeEntry.objects.in_workspace(workspace).delete()
+
+
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp(tmp_path, monkeypatch):
+    # Waiting uploads go to the test's own folder, not the system's temp folder.
+    monkeypatch.setattr(importing, "UPLOAD_DIR", tmp_path / "imports")
