@@ -6,6 +6,9 @@ DATABASE_URL plus DATABASE_URL_US/_EU/_UK/_AU, REDIS_URL, EMAIL_URL, SECRET_KEY 
 https SITE_URL, which turns on HSTS, secure cookies and the HTTPS redirect.
 """
 
+import contextlib
+import os
+import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,12 +21,6 @@ VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 env = environ.Env()
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG and env.bool("REQUIRE_SECRET_KEY", default=False):
-        raise ImproperlyConfigured("Set SECRET_KEY in the environment.")
-    # A fixed key is fine for the embedded default only; production sets SECRET_KEY.
-    SECRET_KEY = "insecure-local-key-set-SECRET_KEY-in-production"
 
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 _site = urlsplit(SITE_URL)
@@ -118,6 +115,32 @@ DATABASES = {"default": _database("DATABASE_URL", "default")}
 for _alias in REGION_ALIASES:
     DATABASES[_alias] = _database(f"DATABASE_URL_{_alias.upper()}", _alias)
 DATABASE_ROUTERS = ["workspaces.regions.RegionRouter"]
+
+
+def _local_secret_key(path: Path) -> str:
+    """Return the key kept in path, creating a random one the first time."""
+    if not path.exists():
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        draft.write_text(secrets.token_urlsafe(50))
+        draft.chmod(0o600)
+        # link() never replaces: when several processes start at once, the first key wins.
+        with contextlib.suppress(FileExistsError):
+            os.link(draft, path)
+        draft.unlink()
+    return path.read_text().strip()
+
+
+# Every SQLite file lives on this one machine, so a key kept next to them is as private and
+# as lasting as the data; a server database may be shared by several hosts, which must share
+# one key, so there it has to come from the environment.
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG and any(db["ENGINE"] != "django.db.backends.sqlite3" for db in DATABASES.values()):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Fix: export SECRET_KEY=$(python3 -c "
+            "'import secrets; print(secrets.token_urlsafe(50))') (the same value on every host)."
+        )
+    SECRET_KEY = _local_secret_key(VAR_DIR / "secret_key")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 DEFAULT_REGION = env.str("DEFAULT_REGION", default="eu").lower()
