@@ -97,8 +97,15 @@ DB_DIR.mkdir(parents=True, exist_ok=True)
 def _database(var: str, alias: str) -> dict:
     config = env.db_url(var, default=f"sqlite:///{DB_DIR / f'{alias}.sqlite3'}")
     if config["ENGINE"] == "django.db.backends.sqlite3":
-        # Several workers and the live-server thread share each file.
-        config.setdefault("OPTIONS", {})["timeout"] = 20
+        # Several workers and threads write each file. A transaction that read first and then
+        # writes cannot wait for another writer (SQLite answers "database is locked" at once),
+        # so every transaction takes the write lock when it begins (BEGIN IMMEDIATE) and
+        # waits up to `timeout` seconds for it; WAL lets readers go on meanwhile.
+        config.setdefault("OPTIONS", {}).update(
+            timeout=20,
+            transaction_mode="IMMEDIATE",
+            init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        )
     else:
         config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
         config["CONN_HEALTH_CHECKS"] = True
