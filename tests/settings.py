@@ -5,8 +5,8 @@ import os
 # The suite also runs against PostgreSQL, where the app refuses to start without a key.
 os.environ.setdefault("SECRET_KEY", "test-suite-only-key-never-used-by-a-server")
 
-from clockify.settings import *  # noqa: E402, F403
-from clockify.settings import DATABASES, DB_DIR  # noqa: E402
+from clockify.settings import *  # noqa: F403
+from clockify.settings import DATABASES, DB_DIR
 
 # SQLite test databases are files, as the app's are, not shared in-memory ones: memory
 # databases lock whole tables between threads and ignore WAL, so concurrent tests would

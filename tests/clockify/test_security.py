@@ -134,7 +134,9 @@ def test_s3_bucket_per_region_when_configured():
 
 def _secret_key_with(env: dict[str, str]) -> subprocess.CompletedProcess:
     """Start Django in a fresh interpreter with only these variables, printing its key."""
-    code = "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; print(s.SECRET_KEY)"
+    )
     base = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "clockify.settings"}
     return subprocess.run(
         [sys.executable, "-c", code],
