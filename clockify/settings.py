@@ -28,6 +28,13 @@ if _site.scheme not in ("http", "https") or not _site.hostname:
     raise ImproperlyConfigured(f"SITE_URL must be an http(s) URL, not {SITE_URL!r}.")
 HTTPS = _site.scheme == "https"
 
+# How many proxies of ours (e.g. the TLS proxy) stand in front of the app: each appends the
+# address it saw to X-Forwarded-For, so the client is that many entries from the end.
+# 0 ignores the header, which anyone can write (clockify/client_ip.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[_site.hostname, "127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = [f"{_site.scheme}://{_site.netloc}"]
 
@@ -199,10 +206,14 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_PREVENT_ENUMERATION = False  # sign-up says plainly that an email is taken
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Time tracker] "
 ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_ADAPTER = "workspaces.adapters.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {
-    # allauth's defaults, stated so that operators see them: failed logins per IP and per
-    # account, sign-ups and password resets per IP.
-    "login_failed": "10/m/ip,5/5m/key",
+    # Wrong passwords count per account (the email); workspaces.adapters adds a limit per
+    # address that never refuses an account that signed in from there. allauth's own limits
+    # per address ("10/m/ip" on failures, "30/m/ip" on every login) would refuse the right
+    # password to everyone behind one proxy or office address after a stranger's mistakes.
+    "login_failed": "5/5m/key",
+    "login": None,
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
