@@ -60,6 +60,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Ahead of CSRF, which reads a POST's body to find its token.
+    "clockify.body_limit.RequestBodyLimitMiddleware",
     "clockify.middleware.ApiTrailingSlashMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -74,6 +76,13 @@ MIDDLEWARE = [
     "workspaces.middleware.UserTimezoneMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
 ]
+
+# Every request body is capped at 1 MB before it is read (clockify/body_limit.py); views
+# marked @accepts_large_body take more from signed-in people. Form fields never need more,
+# and an uploaded file goes to a temporary file past 1 MB rather than staying in memory.
+REQUEST_BODY_LIMIT = 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_LIMIT
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 ROOT_URLCONF = "clockify.urls"
 WSGI_APPLICATION = "clockify.wsgi.application"
