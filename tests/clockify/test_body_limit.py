@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.asgi import get_asgi_application
@@ -99,7 +100,9 @@ def _asgi_post(
         else:
             body.append(message.get("body", b""))
 
-    asyncio.run(get_asgi_application()(scope, receive, send))
+    # A thread of its own: the browser tests leave an event loop running in this one.
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, get_asgi_application()(scope, receive, send)).result()
     return statuses[0], b"".join(body)
 
 
