@@ -9,6 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.core.asgi import get_asgi_application
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.signals import request_finished
+from django.db import connections
 from django.urls import reverse
 
 from reports import importing
@@ -100,9 +102,19 @@ def _asgi_post(
         else:
             body.append(message.get("body", b""))
 
+    def close_connections(**kwargs: object) -> None:
+        # The view ran in a thread of the ASGI handler's, whose connections (kept open
+        # CONN_MAX_AGE on PostgreSQL) would outlive the test database.
+        connections.close_all()
+
+    request_finished.connect(close_connections)
     # A thread of its own: the browser tests leave an event loop running in this one.
-    with ThreadPoolExecutor(1) as thread:
-        thread.submit(asyncio.run, get_asgi_application()(scope, receive, send)).result()
+    try:
+        with ThreadPoolExecutor(1) as thread:
+            app = get_asgi_application()
+            thread.submit(asyncio.run, app(scope, receive, send)).result()
+    finally:
+        request_finished.disconnect(close_connections)
     return statuses[0], b"".join(body)
 
 
