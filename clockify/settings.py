@@ -144,8 +144,8 @@ def _local_secret_key(path: Path) -> str:
     """Return the key kept in path, creating a random one the first time."""
     if not path.exists():
         draft = path.with_name(f".{path.name}.{os.getpid()}")
-        draft.write_text(secrets.token_urlsafe(50))
-        draft.chmod(0o600)
+        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as file:
+            file.write(secrets.token_urlsafe(50))
         # link() never replaces: when several processes start at once, the first key wins.
         with contextlib.suppress(FileExistsError):
             os.link(draft, path)
@@ -164,6 +164,7 @@ if not SECRET_KEY:
             "'import secrets; print(secrets.token_urlsafe(50))') (the same value on every host)."
         )
     SECRET_KEY = _local_secret_key(VAR_DIR / "secret_key")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 DEFAULT_REGION = env.str("DEFAULT_REGION", default="eu").lower()
