@@ -13,4 +13,9 @@ from clockify.settings import DATABASES, DB_DIR
 # measure a setup no server runs.
 for _alias, _database in DATABASES.items():
     if _database["ENGINE"] == "django.db.backends.sqlite3":
-        _database["TEST"] = {"NAME": str(DB_DIR / f"test-{_alias}.sqlite3")}
+        _name = DB_DIR / f"test-{_alias}.sqlite3"
+        _database["TEST"] = {"NAME": str(_name)}
+        if not _name.exists():
+            # A WAL left beside a deleted test database would be replayed into the next one.
+            for _suffix in ("-wal", "-shm"):
+                _name.with_name(_name.name + _suffix).unlink(missing_ok=True)
