@@ -17,6 +17,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyHeader
 
+from clockify.body_limit import RequestBodyTooLarge
 from workspaces.models import ApiKey
 
 API_RATE_LIMIT = 50  # requests per second per key, as Clockify allows paid plans
@@ -97,6 +98,12 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
     message = f"Rate limit of {API_RATE_LIMIT} requests per second exceeded."
     return _error(request, message, 429, Retry_After="1")
+
+
+@api.exception_handler(RequestBodyTooLarge)
+def _body_too_large(request: HttpRequest, exc: RequestBodyTooLarge) -> HttpResponse:
+    # A body without an honest Content-Length that streamed past the cap while being read.
+    return _error(request, "The request is too large.", 413)
 
 
 api.add_exception_handler(Http404, _handler(404, "Not found."))

@@ -6,6 +6,9 @@ DATABASE_URL plus DATABASE_URL_US/_EU/_UK/_AU, REDIS_URL, EMAIL_URL, SECRET_KEY 
 https SITE_URL, which turns on HSTS, secure cookies and the HTTPS redirect.
 """
 
+import contextlib
+import os
+import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,18 +21,19 @@ VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 env = environ.Env()
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG and env.bool("REQUIRE_SECRET_KEY", default=False):
-        raise ImproperlyConfigured("Set SECRET_KEY in the environment.")
-    # A fixed key is fine for the embedded default only; production sets SECRET_KEY.
-    SECRET_KEY = "insecure-local-key-set-SECRET_KEY-in-production"
 
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 _site = urlsplit(SITE_URL)
 if _site.scheme not in ("http", "https") or not _site.hostname:
     raise ImproperlyConfigured(f"SITE_URL must be an http(s) URL, not {SITE_URL!r}.")
 HTTPS = _site.scheme == "https"
+
+# How many proxies of ours (e.g. the TLS proxy) stand in front of the app: each appends the
+# address it saw to X-Forwarded-For, so the client is that many entries from the end.
+# 0 ignores the header, which anyone can write (clockify/client_ip.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[_site.hostname, "127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = [f"{_site.scheme}://{_site.netloc}"]
@@ -56,6 +60,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Ahead of CSRF, which reads a POST's body to find its token.
+    "clockify.body_limit.RequestBodyLimitMiddleware",
     "clockify.middleware.ApiTrailingSlashMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -70,6 +76,13 @@ MIDDLEWARE = [
     "workspaces.middleware.UserTimezoneMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
 ]
+
+# Every request body is capped at 1 MB before it is read (clockify/body_limit.py); views
+# marked @accepts_large_body take more from signed-in people. Form fields never need more,
+# and an uploaded file goes to a temporary file past 1 MB rather than staying in memory.
+REQUEST_BODY_LIMIT = 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_LIMIT
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 ROOT_URLCONF = "clockify.urls"
 WSGI_APPLICATION = "clockify.wsgi.application"
@@ -100,8 +113,15 @@ DB_DIR.mkdir(parents=True, exist_ok=True)
 def _database(var: str, alias: str) -> dict:
     config = env.db_url(var, default=f"sqlite:///{DB_DIR / f'{alias}.sqlite3'}")
     if config["ENGINE"] == "django.db.backends.sqlite3":
-        # Several workers and the live-server thread share each file.
-        config.setdefault("OPTIONS", {})["timeout"] = 20
+        # Several workers and threads write each file. A transaction that read first and then
+        # writes cannot wait for another writer (SQLite answers "database is locked" at once),
+        # so every transaction takes the write lock when it begins (BEGIN IMMEDIATE) and
+        # waits up to `timeout` seconds for it; WAL lets readers go on meanwhile.
+        config.setdefault("OPTIONS", {}).update(
+            timeout=20,
+            transaction_mode="IMMEDIATE",
+            init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        )
     else:
         config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
         config["CONN_HEALTH_CHECKS"] = True
@@ -118,6 +138,33 @@ DATABASES = {"default": _database("DATABASE_URL", "default")}
 for _alias in REGION_ALIASES:
     DATABASES[_alias] = _database(f"DATABASE_URL_{_alias.upper()}", _alias)
 DATABASE_ROUTERS = ["workspaces.regions.RegionRouter"]
+
+
+def _local_secret_key(path: Path) -> str:
+    """Return the key kept in path, creating a random one the first time."""
+    if not path.exists():
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as file:
+            file.write(secrets.token_urlsafe(50))
+        # link() never replaces: when several processes start at once, the first key wins.
+        with contextlib.suppress(FileExistsError):
+            os.link(draft, path)
+        draft.unlink()
+    return path.read_text().strip()
+
+
+# Every SQLite file lives on this one machine, so a key kept next to them is as private and
+# as lasting as the data; a server database may be shared by several hosts, which must share
+# one key, so there it has to come from the environment.
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG and any(db["ENGINE"] != "django.db.backends.sqlite3" for db in DATABASES.values()):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Fix: export SECRET_KEY=$(python3 -c "
+            "'import secrets; print(secrets.token_urlsafe(50))') (the same value on every host)."
+        )
+    SECRET_KEY = _local_secret_key(VAR_DIR / "secret_key")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 DEFAULT_REGION = env.str("DEFAULT_REGION", default="eu").lower()
@@ -169,10 +216,14 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_PREVENT_ENUMERATION = False  # sign-up says plainly that an email is taken
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Time tracker] "
 ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_ADAPTER = "workspaces.adapters.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {
-    # allauth's defaults, stated so that operators see them: failed logins per IP and per
-    # account, sign-ups and password resets per IP.
-    "login_failed": "10/m/ip,5/5m/key",
+    # Wrong passwords count per account (the email); workspaces.adapters adds a limit per
+    # address that never refuses an account that signed in from there. allauth's own limits
+    # per address ("10/m/ip" on failures, "30/m/ip" on every login) would refuse the right
+    # password to everyone behind one proxy or office address after a stranger's mistakes.
+    "login_failed": "5/5m/key",
+    "login": None,
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }

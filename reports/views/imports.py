@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from clockify.body_limit import accepts_large_body
 from workspaces.access import get_membership
 from workspaces.models import Membership
 
@@ -25,6 +26,7 @@ SESSION_KEY = "reports_import"
 BODY_SLACK = 1024 * 1024
 
 
+@accepts_large_body(importing.MAX_UPLOAD + BODY_SLACK)
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_csv(request: HttpRequest, workspace_id: UUID) -> HttpResponse:

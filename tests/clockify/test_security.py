@@ -130,3 +130,42 @@ def test_s3_bucket_per_region_when_configured():
     assert storages["region-eu"]["OPTIONS"]["region_name"] == "eu-central-1"
     assert storages["region-uk"]["BACKEND"].endswith("FileSystemStorage")
     assert storages["region-uk"]["OPTIONS"]["location"].endswith("media/uk")
+
+
+def _secret_key_with(env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Start Django in a fresh interpreter with only these variables, printing its key."""
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; print(s.SECRET_KEY)"
+    )
+    base = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "clockify.settings"}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env=base | env,
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+    )
+
+
+def test_embedded_default_keeps_a_random_key_of_its_own_in_var_dir(tmp_path):
+    first = _secret_key_with({"VAR_DIR": str(tmp_path / "a")})
+    again = _secret_key_with({"VAR_DIR": str(tmp_path / "a")})
+    other = _secret_key_with({"VAR_DIR": str(tmp_path / "b")})
+    key = first.stdout.strip()
+    assert len(key) >= 50
+    assert again.stdout.strip() == key
+    assert other.stdout.strip() != key
+    key_file = tmp_path / "a" / "secret_key"
+    assert key_file.read_text().strip() == key
+    assert key_file.stat().st_mode & 0o777 == 0o600
+
+
+def test_without_secret_key_a_server_database_refuses_to_start(tmp_path):
+    server = {"VAR_DIR": str(tmp_path), "DATABASE_URL_EU": "postgres://u@127.0.0.1:1/eu"}
+    result = _secret_key_with(server)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY is not set. Fix: export SECRET_KEY=" in result.stderr
+    assert not (tmp_path / "secret_key").exists()
+    assert _secret_key_with(server | {"SECRET_KEY": "k" * 50}).stdout.strip() == "k" * 50
+    # DEBUG is a developer's machine: a local key is enough there.
+    assert _secret_key_with(server | {"DEBUG": "true"}).returncode == 0

@@ -1,0 +1,21 @@
+"""The app's settings for the test suite, with a key of its own when none is set."""
+
+import os
+
+# The suite also runs against PostgreSQL, where the app refuses to start without a key.
+os.environ.setdefault("SECRET_KEY", "test-suite-only-key-never-used-by-a-server")
+
+from clockify.settings import *  # noqa: F403
+from clockify.settings import DATABASES, DB_DIR
+
+# SQLite test databases are files, as the app's are, not shared in-memory ones: memory
+# databases lock whole tables between threads and ignore WAL, so concurrent tests would
+# measure a setup no server runs.
+for _alias, _database in DATABASES.items():
+    if _database["ENGINE"] == "django.db.backends.sqlite3":
+        _name = DB_DIR / f"test-{_alias}.sqlite3"
+        _database["TEST"] = {"NAME": str(_name)}
+        if not _name.exists():
+            # A WAL left beside a deleted test database would be replayed into the next one.
+            for _suffix in ("-wal", "-shm"):
+                _name.with_name(_name.name + _suffix).unlink(missing_ok=True)
