@@ -34,10 +34,6 @@ def import_csv(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     membership = get_membership(request, workspace_id)
     if request.method == "GET":
         return _upload_page(request, membership, ImportUploadForm())
-    # Refuse an oversized body before reading it, rather than after storing it.
-    if int(request.META.get("CONTENT_LENGTH") or 0) > importing.MAX_UPLOAD + BODY_SLACK:
-        problem = "The file is larger than 100 MB; export a shorter range."
-        return _upload_page(request, membership, ImportUploadForm(), problem, status=413)
     form = ImportUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _upload_page(request, membership, form, status=400)
