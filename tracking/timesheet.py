@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -123,6 +125,15 @@ class CellError(ValueError):
     """A cell value that cannot be applied; the message says why."""
 
 
+@contextmanager
+def _as_cell_error() -> Iterator[None]:
+    """Report a break of the one rule of an entry's times (tracking.rules) as a CellError."""
+    try:
+        yield
+    except rules.EntryTimeError as error:
+        raise CellError(error.message) from None
+
+
 def set_cell(
     workspace: Workspace,
     user_id: int,
@@ -139,22 +150,7 @@ def set_cell(
     if total > MAX_CELL:
         raise CellError("A day has 24 hours; enter at most 24:00.")
     current = sum((e.duration for e in cell_entries), timedelta())
-    try:
-        _set_cell(workspace, user_id, details, day, cell_entries, total, current)
-    except rules.EntryTimeError as error:
-        raise CellError(error.message) from None
-
-
-def _set_cell(
-    workspace: Workspace,
-    user_id: int,
-    details: services.EntryDetails,
-    day: date,
-    cell_entries: list[TimeEntry],
-    total: timedelta,
-    current: timedelta,
-) -> None:
-    with transaction.atomic(using=workspace.db_alias):
+    with _as_cell_error(), transaction.atomic(using=workspace.db_alias):
         if total == timedelta():
             for entry in cell_entries:
                 entry.delete()
