@@ -491,7 +491,8 @@ class _Lines:
         if self.record > MAX_RECORD:
             raise _Limit(
                 self.record_line,
-                f"A row is longer than {MAX_RECORD // 1024} KiB, the limit; "
+                f"The row from line {self.record_line} is longer than {MAX_RECORD // 1024} KiB, "
+                "the limit; "
                 "nothing after it was read.",
             )
         return data.decode("utf-8")
@@ -500,8 +501,8 @@ class _Lines:
         if size > MAX_LINE:
             raise _Limit(
                 self.line + 1,
-                f"A line is longer than {MAX_LINE // 1024} KiB ({MAX_LINE:,} bytes), the limit; "
-                "nothing after it was read.",
+                f"Line {self.line + 1} is longer than {MAX_LINE // 1024} KiB ({MAX_LINE:,} bytes), "
+                "the limit; nothing after it was read.",
             )
 
 

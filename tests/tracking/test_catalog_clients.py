@@ -210,6 +210,15 @@ def test_archive_and_restore(client, owner, workspace):
     assert not Client.objects.in_workspace(workspace).get().archived
 
 
+def test_the_page_after_archiving_shows_the_archived_name(client, owner, workspace):
+    # The message names no content (sessions live in the directory), so the page must.
+    acme = make_client(workspace, "Acme")
+    client.force_login(owner)
+    response = client.post(url("client_archive", workspace, acme.id), follow=True)
+    html = response.content.decode()
+    assert "Client archived" in html and "Acme" in html
+
+
 def test_archive_access(client, owner, member, outsider, workspace):
     acme = make_client(workspace, "Acme")
     elsewhere = make_client(make_workspace(owner, name="Other", region="us"))

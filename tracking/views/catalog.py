@@ -100,7 +100,10 @@ def _rename(request: HttpRequest, form: NamedRowForm, *, title: str, back: str) 
     return render(request, "tracking/catalog/rename.html", context, status=status)
 
 
-def _set_archived(request: HttpRequest, row: Client | Project | Tag, archived: bool) -> None:
+def _set_archived(
+    request: HttpRequest, row: Client | Project | Tag, archived: bool, list_name: str
+) -> HttpResponse:
+    """Archive or restore a row, then show the list where it now is, so its name is on screen."""
     row.archived = archived
     row.save(update_fields=["archived"])
     noun = row._meta.verbose_name.capitalize()
@@ -108,6 +111,8 @@ def _set_archived(request: HttpRequest, row: Client | Project | Tag, archived: b
         messages.success(request, f"{noun} archived; it no longer appears in pickers.")
     else:
         messages.success(request, f"{noun} restored.")
+    url = reverse(list_name, args=[row.workspace_id])
+    return redirect(url + "?status=archived" if archived else url)
 
 
 # --- Clients ---
@@ -168,8 +173,9 @@ def client_archive(
 ) -> HttpResponse:
     """Archive a client, or restore it."""
     workspace = _for_manager(request, workspace_id)
-    _set_archived(request, get_in_workspace(Client, workspace, client_id), archived)
-    return redirect("tracking:clients", workspace.id)
+    return _set_archived(
+        request, get_in_workspace(Client, workspace, client_id), archived, "tracking:clients"
+    )
 
 
 @login_required
@@ -312,8 +318,9 @@ def project_archive(
 ) -> HttpResponse:
     """Archive a project, or restore it."""
     workspace = _for_manager(request, workspace_id)
-    _set_archived(request, _get_project(request, workspace, project_id), archived)
-    return redirect("tracking:projects", workspace.id)
+    return _set_archived(
+        request, _get_project(request, workspace, project_id), archived, "tracking:projects"
+    )
 
 
 @login_required
@@ -449,8 +456,9 @@ def tag_archive(
 ) -> HttpResponse:
     """Archive a tag, or restore it."""
     workspace = _for_manager(request, workspace_id)
-    _set_archived(request, get_in_workspace(Tag, workspace, tag_id), archived)
-    return redirect("tracking:tags", workspace.id)
+    return _set_archived(
+        request, get_in_workspace(Tag, workspace, tag_id), archived, "tracking:tags"
+    )
 
 
 @login_required
