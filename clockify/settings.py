@@ -16,6 +16,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from clockify import capacity
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -110,6 +112,19 @@ DB_DIR = VAR_DIR / "db"
 DB_DIR.mkdir(parents=True, exist_ok=True)
 
 
+DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+# Connections per PostgreSQL database in each process. By default, sized so that gunicorn's
+# workers (clockify/capacity.py) times the five databases stay under the server's
+# max_connections (DATABASE_MAX_CONNECTIONS, PostgreSQL's default 100) with 10 to spare;
+# 0 turns the pool off.
+DATABASE_POOL_SIZE = env.int(
+    "DATABASE_POOL_SIZE",
+    default=capacity.pool_size(
+        env.int("DATABASE_MAX_CONNECTIONS", default=100), reserved=10, databases=5
+    ),
+)
+
+
 def _database(var: str, alias: str) -> dict:
     config = env.db_url(var, default=f"sqlite:///{DB_DIR / f'{alias}.sqlite3'}")
     if config["ENGINE"] == "django.db.backends.sqlite3":
@@ -123,10 +138,24 @@ def _database(var: str, alias: str) -> dict:
             init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
         )
     else:
-        config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
         config["CONN_HEALTH_CHECKS"] = True
         # A region that is down must fail fast (and show in /healthz), not hang requests.
-        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
+        if DATABASE_POOL_SIZE:
+            # A bounded pool per process and database: threads share a few connections, and
+            # a request returns its connection when it ends (so CONN_MAX_AGE is 0). A thread
+            # waits at most DATABASE_CONNECT_TIMEOUT for one, then the request fails clearly.
+            config["CONN_MAX_AGE"] = 0
+            config["OPTIONS"]["pool"] = {
+                "min_size": 0,
+                "max_size": DATABASE_POOL_SIZE,
+                "timeout": DATABASE_CONNECT_TIMEOUT,
+                "max_idle": 300,
+            }
+        else:
+            # Without our pool (e.g. behind PgBouncer in transaction mode): one connection per
+            # thread, kept for a minute.
+            config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
         # PostgreSQL's default page costs assume spinning disks and make it scan a million
         # entries rather than read the report totals' covering index; 1.1 is the usual value
         # for SSDs and cached data. A URL's ?options= replaces it (e.g. behind PgBouncer).
