@@ -11,6 +11,8 @@ holds accounts, workspaces and memberships.
   it (or through a row already loaded from a region), and `.using()` on a regional QuerySet
   raises, so a forgotten scope fails loudly instead of silently reading another database.
 - One door for raw SQL and COPY: `regional_cursor(ws)`.
+- A registry of a workspace's data: `regional_models()` in dependency order and
+  `workspace_prefixes(ws)`, for whatever copies or deletes a whole workspace.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import uuid
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from graphlib import TopologicalSorter
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
@@ -262,3 +265,34 @@ def region_vendor(workspace: Workspace) -> str:
 def drop_region_connection(workspace: Workspace) -> None:
     """Close this thread's connection to the workspace's region, e.g. after it broke mid-stream."""
     connections[workspace.db_alias].close()
+
+
+def regional_models() -> list[type[RegionalModel]]:
+    """Every regional model, parents before children (by their foreign keys).
+
+    A copy of a workspace inserts in this order; a deletion goes in reverse. Derived from
+    the declaration: a new `RegionalModel` is listed without anyone adding it here.
+    """
+    regional = sorted(
+        (model for model in apps.get_models() if is_regional(model)),
+        key=lambda model: model._meta.label,
+    )
+    graph = {
+        model: {
+            field.related_model
+            for field in model._meta.concrete_fields
+            if field.is_relation
+            and field.related_model is not model
+            and is_regional(field.related_model)
+        }
+        for model in regional
+    }
+    return list(TopologicalSorter(graph).static_order())
+
+
+def workspace_prefixes(workspace: Workspace) -> list[tuple[Storage, str]]:
+    """Every (storage, prefix) under which a workspace's files are kept.
+
+    The convention: a workspace's files go to its region's storage under `<workspace id>/`.
+    """
+    return [(storage_for(workspace), f"{workspace.id}/")]

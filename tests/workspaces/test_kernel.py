@@ -1,4 +1,4 @@
-"""The region kernel: regional by declaration, and one door in."""
+"""The region kernel: regional by declaration, one door in, a registry of a workspace's data."""
 
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ from workspaces.regions import (
     RegionalModel,
     UnscopedRegionalQuery,
     regional_cursor,
+    regional_models,
+    storage_for,
+    workspace_prefixes,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -165,3 +168,28 @@ def test_no_feature_code_picks_a_database_by_hand():
             if BY_HAND.search(line):
                 offenders.append(f"{relative}:{number}: {line.strip()}")
     assert offenders == [], "use in_workspace() or regional_cursor():\n" + "\n".join(offenders)
+
+
+# --- The registry of a workspace's data ---
+
+
+def test_regional_models_lists_every_regional_model_parents_first():
+    listed = regional_models()
+    declared = [
+        m for m in apps.get_models(include_auto_created=True) if issubclass(m, RegionalModel)
+    ]
+
+    assert sorted(listed, key=str) == sorted(declared, key=str)
+    assert len(listed) == len(set(listed))
+    position = {model: index for index, model in enumerate(listed)}
+    for model in listed:
+        for field in model._meta.concrete_fields:
+            parent = field.related_model
+            if field.is_relation and parent is not model:
+                assert position[parent] < position[model], f"{parent} after {model}"
+    assert position[TimeEntry] < position[TimeEntryTag] and position[Tag] < position[TimeEntryTag]
+
+
+def test_a_workspaces_files_are_under_its_id_in_its_region_storage(owner):
+    workspace = make_workspace(owner, region="au")
+    assert workspace_prefixes(workspace) == [(storage_for(workspace), f"{workspace.id}/")]
