@@ -15,12 +15,12 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db import connections
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, prefetch_related_objects
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from tracking.models import TimeEntry
+from workspaces.regions import region_vendor
 
 from .expressions import BillableAmount, DurationSeconds, entry_length
 from .forms import ReportFilterForm, encode_cursor
@@ -104,7 +104,7 @@ def totals_of(form: ReportFilterForm) -> Totals:
     entries themselves are added up.
     """
     rows = form.entry_totals()
-    if rows is None or connections[rows.db].vendor != "postgresql":
+    if rows is None or region_vendor(rows.workspace) != "postgresql":
         return totals(form.entries())
     groups = (
         rows.order_by()

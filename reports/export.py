@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg
-from django.db import DatabaseError, connections, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import BigIntegerField, F, Func, QuerySet, TextField
 from django.db.models.expressions import RawSQL
 
-from tracking.models import Tag, TimeEntry
+from tracking.models import Tag, TimeEntry, TimeEntryTag
+from workspaces.regions import drop_region_connection, region_vendor, regional_cursor
 
 from .csv_format import CHUNK_SIZE, TAG_SEPARATOR, ExportFormat, csv_line, entry_row, guard, header
 
@@ -62,7 +63,7 @@ def detailed_csv(
     entries: QuerySet[TimeEntry], fmt: ExportFormat, people: Mapping[int, Person]
 ) -> Iterator[bytes]:
     """Yield the CSV of `entries`, newest first, in chunks of at least 16 KiB."""
-    if connections[entries.db].vendor == "postgresql":
+    if region_vendor(entries.workspace) == "postgresql":
         return _copy_csv(entries, fmt, people)
     return _python_csv(entries, fmt, people)
 
@@ -73,7 +74,7 @@ def _python_csv(
     try:
         yield from _chunks(_python_lines(entries, fmt, people), fmt)
     except DatabaseError as error:
-        connections[entries.db].close()
+        drop_region_connection(entries.workspace)
         raise ExportAborted("The database stopped answering; the export is incomplete.") from error
 
 
@@ -149,13 +150,13 @@ class _Seconds(Func):
 
 
 def _tags_sql() -> str:
-    through = TimeEntry.tags.through._meta.db_table
+    through = TimeEntryTag._meta.db_table
     tag, entry = Tag._meta.db_table, TimeEntry._meta.db_table
     # "C" compares UTF-8 bytes, which is code point order: the order of Python's sorted().
     return (
         f'coalesce((SELECT string_agg(t."name", \'{TAG_SEPARATOR}\' ORDER BY t."name" '
         f'COLLATE "C") FROM "{through}" tt JOIN "{tag}" t ON t."id" = tt."tag_id" '
-        f'WHERE tt."timeentry_id" = "{entry}"."id"), \'\')'
+        f'WHERE tt."entry_id" = "{entry}"."id"), \'\')'
     )
 
 
@@ -292,11 +293,10 @@ def _copy_csv(
     entries: QuerySet[TimeEntry], fmt: ExportFormat, people: Mapping[int, Person]
 ) -> Iterator[bytes]:
     sql, params = export_sql(entries, fmt, people)
-    alias = entries.db
-    connection = connections[alias]
+    workspace = entries.workspace
     first = csv_line(header(fmt.currency)).encode()
     try:
-        with transaction.atomic(using=alias), connection.cursor() as cursor:
+        with transaction.atomic(using=workspace.db_alias), regional_cursor(workspace) as cursor:
             # psycopg's own cursor, for COPY; Django's binds parameters on the client.
             raw = cursor.cursor
             # Compiling this long expression would cost more than the query saves, and
@@ -306,7 +306,7 @@ def _copy_csv(
                 yield from _copy_chunks(copy, first)
     except psycopg.Error as error:
         # A broken connection must not be reused by the next request of this worker.
-        connection.close()
+        drop_region_connection(workspace)
         raise ExportAborted("The database stopped answering; the export is incomplete.") from error
 
 

@@ -26,7 +26,16 @@ from django.utils.safestring import SafeString, mark_safe
 
 from tracking.formatting import week_bounds
 from tracking.forms import DayField
-from tracking.models import DESCRIPTION_MAX, Client, EntryTotal, Project, Tag, Task, TimeEntry
+from tracking.models import (
+    DESCRIPTION_MAX,
+    Client,
+    EntryTotal,
+    Project,
+    Tag,
+    Task,
+    TimeEntry,
+    TimeEntryTag,
+)
 from workspaces.models import Membership, Workspace
 
 from .expressions import DurationSeconds
@@ -285,8 +294,8 @@ class ReportFilterForm(forms.Form):
             entries = entries.filter(start__lt=end)
         entries = entries.filter(*self._key_filters())
         if tags := data.get("tags"):
-            tagged = TimeEntry.tags.through.objects.using(self.workspace.db_alias)
-            entries = entries.filter(id__in=tagged.filter(tag_id__in=tags).values("timeentry_id"))
+            tagged = TimeEntryTag.objects.in_workspace(self.workspace).filter(tag_id__in=tags)
+            entries = entries.filter(id__in=tagged.values("entry_id"))
         if description := data.get("description"):
             entries = entries.filter(description__icontains=description)
         return entries

@@ -33,7 +33,16 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from tracking.access import can_manage_catalog
-from tracking.models import Client, Project, Tag, Task, TaskStatus, TimeEntry, WorkspaceSettings
+from tracking.models import (
+    Client,
+    Project,
+    Tag,
+    Task,
+    TaskStatus,
+    TimeEntry,
+    TimeEntryTag,
+    WorkspaceSettings,
+)
 from tracking.rollup import defer_entry_totals, fold_inserted
 from tracking.rules import EntryTimeError, check_entry_times
 from tracking.services import resolve_rate
@@ -575,7 +584,7 @@ def apply_import(
         raise ImportFailed("Only admins can keep the file's rates; nothing was saved.")
     try:
         with transaction.atomic(using=workspace.db_alias):
-            deferred = defer_entry_totals(workspace.db_alias)
+            deferred = defer_entry_totals(workspace)
             writer = _Writer(workspace, plan, keep_file_rates=keep_file_rates)
             batch: list[DetailedRow] = []
             for row in plan.reader.rows():
@@ -586,7 +595,7 @@ def apply_import(
             if not plan.reader.parsed.ok or writer.count != plan.row_count:
                 raise ImportFailed("The file changed since its preview; nothing was saved.")
             if deferred:
-                fold_inserted(workspace.db_alias, workspace.id, *writer.ours)
+                fold_inserted(workspace, *writer.ours)
     except IntegrityError:
         # The database's own text may quote names: workspace content stays out of messages.
         raise ImportFailed(
@@ -645,8 +654,7 @@ class _Writer:
             .values_list("user_id", "start", "end", "description", "project_id", "task_id")
         )
         entries: list[TimeEntry] = []
-        links: list[object] = []
-        through = TimeEntry.tags.through
+        links: list[TimeEntryTag] = []
         for row, user, project, task, tags, key in keyed:
             entry_id = self._id(self.count)
             self.count += 1
@@ -664,9 +672,9 @@ class _Writer:
                 hourly_rate=self._rate(row, user, project),
             )
             entries.append(entry)
-            links.extend(through(timeentry_id=entry.id, tag_id=tag.id) for tag in tags)
+            links.extend(TimeEntryTag(entry_id=entry.id, tag_id=tag.id) for tag in tags)
         TimeEntry.objects.in_workspace(self.workspace).bulk_create(entries)
-        through.objects.using(self.workspace.db_alias).bulk_create(links)
+        TimeEntryTag.objects.in_workspace(self.workspace).bulk_create(links)
         self.created += len(entries)
         batch.clear()
 

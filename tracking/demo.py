@@ -13,12 +13,21 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db import connections, transaction
+from django.db import transaction
 
 from workspaces.models import Workspace
-from workspaces.regions import uuid7
+from workspaces.regions import region_vendor, regional_cursor, uuid7
 
-from .models import Client, MemberRate, Project, Tag, Task, TimeEntry, WorkspaceSettings
+from .models import (
+    Client,
+    MemberRate,
+    Project,
+    Tag,
+    Task,
+    TimeEntry,
+    TimeEntryTag,
+    WorkspaceSettings,
+)
 
 CATALOG = {
     "Acme Corp": [("Website redesign", "#e0457b", "120.00", ["Design", "Copy", "Front end"])],
@@ -162,14 +171,14 @@ def load_entries(
     started = clock.perf_counter()
     catalog = build_catalog(workspace)
     rows = generate(workspace, user_ids, catalog, count, until)
-    connection = connections[workspace.db_alias]
+    postgresql = region_vendor(workspace) == "postgresql"
     with transaction.atomic(using=workspace.db_alias):
-        if connection.vendor == "postgresql":
-            _copy(connection, rows)
+        if postgresql:
+            _copy(workspace, rows)
         else:
             _bulk_create(workspace, rows)
-    if connection.vendor == "postgresql":
-        _vacuum(connection)
+    if postgresql:
+        _vacuum(workspace)
     return count, clock.perf_counter() - started
 
 
@@ -188,14 +197,14 @@ ENTRY_COLUMNS = [
     "created_at",
     "updated_at",
 ]
+TABLES = (TimeEntry._meta.db_table, TimeEntryTag._meta.db_table)
 
 
-def _copy(connection: object, rows: Iterator[tuple[tuple, list[object]]]) -> None:
-    entry_table = TimeEntry._meta.db_table
-    tag_table = TimeEntry.tags.through._meta.db_table
-    links: list[tuple[object, object]] = []
+def _copy(workspace: Workspace, rows: Iterator[tuple[tuple, list[object]]]) -> None:
+    entry_table, tag_table = TABLES
+    links: list[tuple[object, object, object, object]] = []
     columns = ", ".join(f'"{c}"' for c in ENTRY_COLUMNS)
-    with connection.cursor() as cursor:
+    with regional_cursor(workspace) as cursor:
         # The VACUUM that follows can mark pages all-visible only once this commit is on disk;
         # on a server with synchronous_commit off (the bench's) it would not be yet.
         cursor.execute("SET LOCAL synchronous_commit TO on")
@@ -203,8 +212,9 @@ def _copy(connection: object, rows: Iterator[tuple[tuple, list[object]]]) -> Non
         with raw.copy(f'COPY "{entry_table}" ({columns}) FROM STDIN') as copy:
             for row, tag_ids in rows:
                 copy.write_row(row)
-                links.extend((row[0], tag_id) for tag_id in tag_ids)
-        with raw.copy(f'COPY "{tag_table}" (timeentry_id, tag_id) FROM STDIN') as copy:
+                links.extend((uuid7(), workspace.id, row[0], tag_id) for tag_id in tag_ids)
+        link_columns = "id, workspace_id, entry_id, tag_id"
+        with raw.copy(f'COPY "{tag_table}" ({link_columns}) FROM STDIN') as copy:
             for link in links:
                 copy.write_row(link)
         # Rows arrive newest first, out of the key order of most indexes, which grew by
@@ -213,16 +223,16 @@ def _copy(connection: object, rows: Iterator[tuple[tuple, list[object]]]) -> Non
         cursor.execute(f'REINDEX TABLE "{tag_table}"')
 
 
-def _vacuum(connection: object) -> None:
+def _vacuum(workspace: Workspace) -> None:
     """Give the planner fresh statistics and the visibility map of the just-loaded rows.
 
     Without statistics the planner takes the new tables for empty; without the visibility
     map an index-only scan (the report totals) must visit the table for every row, until
     autovacuum comes by, competing with the first requests.
     """
-    tables = f'"{TimeEntry._meta.db_table}", "{TimeEntry.tags.through._meta.db_table}"'
-    with connection.cursor() as cursor:
-        if connection.in_atomic_block:
+    tables = ", ".join(f'"{table}"' for table in TABLES)
+    with regional_cursor(workspace) as cursor:
+        if cursor.db.in_atomic_block:
             # VACUUM cannot run in a transaction, such as a test's.
             cursor.execute(f"ANALYZE {tables}")
         else:
@@ -230,20 +240,19 @@ def _vacuum(connection: object) -> None:
 
 
 def _bulk_create(workspace: Workspace, rows: Iterator[tuple[tuple, list[object]]]) -> None:
-    through = TimeEntry.tags.through
     entries: list[TimeEntry] = []
-    links: list[object] = []
+    links: list[TimeEntryTag] = []
     for row, tag_ids in rows:
         entry = TimeEntry(**dict(zip(ENTRY_COLUMNS, row, strict=True)))
         entries.append(entry)
-        links.extend(through(timeentry_id=entry.id, tag_id=tag_id) for tag_id in tag_ids)
+        links.extend(TimeEntryTag(entry_id=entry.id, tag_id=tag_id) for tag_id in tag_ids)
         if len(entries) >= BATCH:
-            _flush(workspace, through, entries, links)
-    _flush(workspace, through, entries, links)
+            _flush(workspace, entries, links)
+    _flush(workspace, entries, links)
 
 
-def _flush(workspace: Workspace, through: type, entries: list, links: list) -> None:
+def _flush(workspace: Workspace, entries: list[TimeEntry], links: list[TimeEntryTag]) -> None:
     TimeEntry.objects.in_workspace(workspace).bulk_create(entries)
-    through.objects.using(workspace.db_alias).bulk_create(links)
+    TimeEntryTag.objects.in_workspace(workspace).bulk_create(links)
     entries.clear()
     links.clear()

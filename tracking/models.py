@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -278,7 +279,7 @@ class TimeEntry(RegionalModel):
     task = models.ForeignKey(
         Task, null=True, blank=True, on_delete=models.SET_NULL, related_name="entries"
     )
-    tags = models.ManyToManyField(Tag, blank=True, related_name="entries")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="entries", through="TimeEntryTag")
     billable = models.BooleanField(default=False)
     start = models.DateTimeField()
     end = models.DateTimeField(null=True, blank=True)
@@ -349,6 +350,35 @@ class TimeEntry(RegionalModel):
         """Stop the timer at `at` (now by default)."""
         self.end = at or timezone.now()
         self.save(update_fields=["end", "updated_at"])
+
+    def set_tags(self, workspace: Workspace, tags: Iterable[Tag]) -> None:
+        """Link the entry to exactly these tags of its workspace."""
+        if self.workspace_id != workspace.id:
+            raise ValueError("An entry is tagged in its own workspace's scope only.")
+        links = TimeEntryTag.objects.in_workspace(workspace).filter(entry=self)
+        wanted = {tag.pk for tag in tags}
+        links.exclude(tag_id__in=wanted).delete()
+        have = set(links.values_list("tag_id", flat=True))
+        TimeEntryTag.objects.in_workspace(workspace).bulk_create(
+            TimeEntryTag(entry=self, tag_id=tag_id) for tag_id in wanted - have
+        )
+        # As Django's own tags.set() does: a prefetched list of tags is stale now.
+        getattr(self, "_prefetched_objects_cache", {}).pop("tags", None)
+
+
+class TimeEntryTag(RegionalModel):
+    """A tag on an entry: the join table, regional like both ends, with their workspace."""
+
+    entry = models.ForeignKey(TimeEntry, on_delete=models.CASCADE, related_name="tag_links")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="entry_links")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "tag"], name="entry_tag_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"tag {self.tag_id} on {self.entry_id}"
 
 
 class EntryTotal(RegionalModel):

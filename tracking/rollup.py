@@ -10,25 +10,28 @@ SQLite there are no triggers and nothing to fold.
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
-from django.db import connections
+from workspaces.regions import regional_cursor
+
+if TYPE_CHECKING:
+    from workspaces.models import Workspace
 
 KEY = "workspace_id, user_id, project_id, task_id, billable, hourly_rate"
 
 
-def defer_entry_totals(alias: str) -> bool:
+def defer_entry_totals(workspace: Workspace) -> bool:
     """Stop the triggers for the rest of the current transaction; whether there are any."""
-    connection = connections[alias]
-    if connection.vendor != "postgresql":
-        return False
-    if not connection.in_atomic_block:
-        raise RuntimeError("Deferring EntryTotal needs a transaction to end it.")
-    with connection.cursor() as cursor:
+    with regional_cursor(workspace) as cursor:
+        if cursor.db.vendor != "postgresql":
+            return False
+        if not cursor.db.in_atomic_block:
+            raise RuntimeError("Deferring EntryTotal needs a transaction to end it.")
         cursor.execute("SET LOCAL clockify.defer_rollup = 'on'")
     return True
 
 
-def fold_inserted(alias: str, workspace_id: uuid.UUID, low: uuid.UUID, high: uuid.UUID) -> None:
+def fold_inserted(workspace: Workspace, low: uuid.UUID, high: uuid.UUID) -> None:
     """Fold the finished entries with ids from `low` to `high`, inserted while deferred,
     and let the triggers work again."""
     sql = f"""
@@ -40,6 +43,6 @@ def fold_inserted(alias: str, workspace_id: uuid.UUID, low: uuid.UUID, high: uui
         ON CONFLICT ({KEY}) DO UPDATE
         SET count = t.count + EXCLUDED.count, length = t.length + EXCLUDED.length
     """
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, [workspace_id, low, high])
+    with regional_cursor(workspace) as cursor:
+        cursor.execute(sql, [workspace.id, low, high])
         cursor.execute("SET LOCAL clockify.defer_rollup = 'off'")

@@ -198,7 +198,7 @@ def update_entry(
         if project_changed:
             entry.hourly_rate = resolve_rate(workspace, entry.user_id, details.project)
         entry.save()
-        entry.tags.set(details.tags)
+        entry.set_tags(workspace, details.tags)
     return entry
 
 
@@ -215,7 +215,7 @@ def duplicate_entry(workspace: Workspace, entry: TimeEntry) -> TimeEntry:
             end=entry.end,
             hourly_rate=entry.hourly_rate,
         )
-        copy.tags.set(entry.tags.all())
+        copy.set_tags(workspace, entry.tags.all())
     return copy
 
 
@@ -237,7 +237,7 @@ def _create(
         hourly_rate=resolve_rate(workspace, user_id, details.project),
     )
     if details.tags:
-        entry.tags.set(details.tags)
+        entry.set_tags(workspace, details.tags)
     return entry
 
 

@@ -1,14 +1,18 @@
-"""Data regions: the registry, the database router and the workspace-scoped QuerySet.
+"""The region kernel: the only code that knows which database holds a workspace's data.
 
 Every workspace picks one region when it is created. Everything that belongs to a workspace
 lives in that region's database (aliases `us`, `eu`, `uk`, `au`); the directory (`default`)
-holds accounts, workspaces and memberships. An app is either regional or directory, never
-both, which keeps routing and migrations a matter of the app label.
+holds accounts, workspaces and memberships.
 
-The one way to reach regional rows is `Model.objects.in_workspace(ws)`, which picks the
-region's database and filters by workspace. The router raises on any regional query that
-did not come through it (or through a row already loaded from a region), so a forgotten
-scope fails loudly instead of silently reading or writing the directory.
+- Declaration: a model is regional because it is a `RegionalModel` (a UUID key and a plain
+  `workspace_id`); routing and migrations follow the model class, whatever its app.
+- One door for the ORM: `Model.objects.in_workspace(ws)` picks the region's database and
+  filters by workspace. The router raises on any regional query that did not come through
+  it (or through a row already loaded from a region), and `.using()` on a regional QuerySet
+  raises, so a forgotten scope fails loudly instead of silently reading another database.
+- One door for raw SQL and COPY: `regional_cursor(ws)`.
+- A registry of a workspace's data: `regional_models()` in dependency order and
+  `workspace_prefixes(ws)`, for whatever copies or deletes a whole workspace.
 """
 
 from __future__ import annotations
@@ -16,17 +20,25 @@ from __future__ import annotations
 import secrets
 import time
 import uuid
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from graphlib import TopologicalSorter
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import Storage, storages
-from django.db import models
+from django.db import connections, models
+from django.db.backends.utils import CursorWrapper
 
 if TYPE_CHECKING:
     from .models import Workspace
 
-# Apps whose models live in the region databases. Later regional apps join this set.
-REGIONAL_APPS = frozenset({"tracking"})
 DIRECTORY_ALIAS = "default"
+# The region whose row Django is checking against its constraints (validate_constraints),
+# which queries with `_default_manager.using(alias)`.
+_checking_row_in: ContextVar[str | None] = ContextVar("checking_row_in", default=None)
 
 
 class Region(models.TextChoices):
@@ -65,7 +77,38 @@ def uuid7() -> uuid.UUID:
 def is_regional(model: type[models.Model] | models.Model) -> bool:
     """Tell whether a model's (or an instance's) rows live in the region databases."""
     # `_meta` rather than type(): instances may come wrapped, e.g. request.user.
-    return model._meta.app_label in REGIONAL_APPS
+    return issubclass(model._meta.concrete_model or model._meta.model, RegionalModel)
+
+
+def _migrated_model(app_label: str, model_name: str | None, hints: dict) -> type | None:
+    """The app's current model class a migration operation is about, if it names one.
+
+    Migrations hand the router historical models, rebuilt without their abstract bases, so
+    the declaration is read from the model class the app has today.
+    """
+    model = hints.get("model")
+    name = model._meta.model_name if model is not None else model_name
+    if name is None:
+        return None
+    try:
+        return apps.get_model(app_label, name)
+    except LookupError:
+        return None  # a model a later migration removed
+
+
+def _app_is_regional(app_label: str) -> bool:
+    """For an operation that names no model: where the app's models live, if all agree."""
+    try:
+        app_models = apps.get_app_config(app_label).get_models(include_auto_created=True)
+    except LookupError:
+        return False
+    kinds = {is_regional(model) for model in app_models}
+    if len(kinds) > 1:
+        raise ImproperlyConfigured(
+            f"{app_label} has directory and regional models: give each RunPython or RunSQL "
+            'of its migrations hints={"model_name": ...} to say which database it is for.'
+        )
+    return kinds == {True}
 
 
 class RegionRouter:
@@ -94,7 +137,9 @@ class RegionRouter:
     def allow_migrate(
         self, db: str, app_label: str, model_name: str | None = None, **hints: Any
     ) -> bool:
-        if app_label in REGIONAL_APPS:
+        model = _migrated_model(app_label, model_name, hints)
+        regional = is_regional(model) if model is not None else _app_is_regional(app_label)
+        if regional:
             return db in REGION_ALIASES
         return db == DIRECTORY_ALIAS
 
@@ -111,9 +156,31 @@ class RegionalQuerySet(models.QuerySet):
         clone._workspace = self._workspace
         return clone
 
+    def using(self, alias: str | None) -> RegionalQuerySet:
+        """Refuse to pick a database by hand: `in_workspace` is the way into a region.
+
+        Django's own callers are let through when they change nothing or stay with a row's
+        database: `using(None)` leaves the choice to the router (which refuses an unscoped
+        query itself), `using()` of the database already chosen keeps it (`bulk_update`),
+        and a related manager reaches the relatives of a row already loaded from that very
+        database (`entry.tags.all()`, prefetching), which the router allows for that reason;
+        so may a loaded row's constraint checks (`RegionalModel.validate_constraints`).
+        """
+        instance = self._hints.get("instance")
+        loaded_from = getattr(getattr(instance, "_state", None), "db", None)
+        if alias is not None and alias not in (self._db, loaded_from, _checking_row_in.get()):
+            raise UnscopedRegionalQuery(
+                f"{self.model.__name__}.objects.using({alias!r}) has no workspace: reach "
+                f"it through {self.model.__name__}.objects.in_workspace(workspace)."
+            )
+        return super().using(alias)
+
+    def _scoped(self, alias: str) -> RegionalQuerySet:
+        return super().using(alias)
+
     def in_workspace(self, workspace: Workspace) -> RegionalQuerySet:
         """Scope to one workspace: its region's database, its rows only."""
-        qs = self.using(workspace.db_alias).filter(workspace_id=workspace.id)
+        qs = self._scoped(workspace.db_alias).filter(workspace_id=workspace.id)
         qs._workspace = workspace
         return qs
 
@@ -124,7 +191,12 @@ class RegionalQuerySet(models.QuerySet):
             raise UnscopedRegionalQuery("in_workspaces() takes workspaces of one region only.")
         if not aliases:
             return self.none()
-        return self.using(aliases.pop()).filter(workspace_id__in=[w.id for w in workspaces])
+        return self._scoped(aliases.pop()).filter(workspace_id__in=[w.id for w in workspaces])
+
+    @property
+    def workspace(self) -> Workspace:
+        """The workspace `in_workspace` scoped this QuerySet to."""
+        return self._require_workspace()
 
     def _require_workspace(self) -> Workspace:
         if self._workspace is None:
@@ -161,3 +233,66 @@ class RegionalModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
+        """Check the constraints as Django does, in the region the row was loaded from."""
+        # Django's checks pick the database themselves (router.db_for_write, which refuses
+        # a row that came from no region) and query it with `.using()`.
+        token = _checking_row_in.set(self._state.db)
+        try:
+            super().validate_constraints(exclude=exclude)
+        finally:
+            _checking_row_in.reset(token)
+
+
+@contextmanager
+def regional_cursor(workspace: Workspace) -> Iterator[CursorWrapper]:
+    """Yield a cursor of the workspace's region database: the one door for raw SQL and COPY.
+
+    The SQL run on it must itself keep to the workspace's rows (`WHERE workspace_id = %s`).
+    `cursor.db` is the region's connection, for its vendor and transaction state;
+    `cursor.cursor` is the driver's own cursor (psycopg's, for COPY).
+    """
+    with connections[workspace.db_alias].cursor() as cursor:
+        yield cursor
+
+
+def region_vendor(workspace: Workspace) -> str:
+    """Name the database engine of the workspace's region: "postgresql" or "sqlite"."""
+    return connections[workspace.db_alias].vendor
+
+
+def drop_region_connection(workspace: Workspace) -> None:
+    """Close this thread's connection to the workspace's region, e.g. after it broke mid-stream."""
+    connections[workspace.db_alias].close()
+
+
+def regional_models() -> list[type[RegionalModel]]:
+    """Every regional model, parents before children (by their foreign keys).
+
+    A copy of a workspace inserts in this order; a deletion goes in reverse. Derived from
+    the declaration: a new `RegionalModel` is listed without anyone adding it here.
+    """
+    regional = sorted(
+        (model for model in apps.get_models() if is_regional(model)),
+        key=lambda model: model._meta.label,
+    )
+    graph = {
+        model: {
+            field.related_model
+            for field in model._meta.concrete_fields
+            if field.is_relation
+            and field.related_model is not model
+            and is_regional(field.related_model)
+        }
+        for model in regional
+    }
+    return list(TopologicalSorter(graph).static_order())
+
+
+def workspace_prefixes(workspace: Workspace) -> list[tuple[Storage, str]]:
+    """Every (storage, prefix) under which a workspace's files are kept.
+
+    The convention: a workspace's files go to its region's storage under `<workspace id>/`.
+    """
+    return [(storage_for(workspace), f"{workspace.id}/")]

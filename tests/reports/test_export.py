@@ -46,7 +46,7 @@ def body(response) -> bytes:
 def entries(workspace, owner, member):
     project = make_project(workspace, "Website", hourly_rate=Decimal("80.00"))
     tagged = entry(workspace, owner, NOW - timedelta(days=1), description="Owner's work")
-    tagged.tags.add(make_tag(workspace, "review"))
+    tagged.set_tags(workspace, [make_tag(workspace, "review")])
     entry(
         workspace,
         member,

@@ -87,7 +87,7 @@ def awkward_workspace(workspace, owner):
             end=start + timedelta(seconds=count) + length,
             hourly_rate=rates[count % len(rates)],
         )
-        entry.tags.set(tags[: count % (len(tags) + 1)])
+        entry.set_tags(workspace, tags[: count % (len(tags) + 1)])
     return {user.pk: export.Person(user.display_name, user.email) for user in (owner, weird)} | {
         999_999: export.Person("Gone", "gone@example.com")
     }

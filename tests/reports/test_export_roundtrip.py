@@ -128,7 +128,7 @@ def build(workspace, data: dict, people: list) -> None:
             end=item["end"],
             hourly_rate=item["rate"] if item["rate"] is None else Decimal(item["rate"]),
         )
-        entry.tags.set([tags[i] for i in item["tags"]])
+        entry.set_tags(workspace, [tags[i] for i in item["tags"]])
 
 
 def export_bytes(workspace, fmt: ExportFormat, people: list) -> bytes:

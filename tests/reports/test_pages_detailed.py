@@ -164,7 +164,7 @@ def test_filters_select_the_right_entries(
     task = make_task(website, workspace, "Design")
     bug = make_tag(workspace, "bug")
     tagged = _entry(workspace, owner, BASE, 10, project=website, task=task, description="Fix login")
-    tagged.tags.set([bug])
+    tagged.set_tags(workspace, [bug])
     loose = _entry(workspace, owner, BASE + timedelta(hours=1), 10, billable=True)
     _login(client, owner)
 
@@ -299,7 +299,7 @@ def test_same_queries_for_few_and_many_entries_and_first_and_last_page(
         for n in range(count):
             start = BASE - timedelta(hours=n, minutes=count)
             entry = _entry(workspace, (owner, member)[n % 2], start, 20, project=project)
-            entry.tags.set([tag])
+            entry.set_tags(workspace, [tag])
 
     _login(client, owner)
     counts = []
@@ -326,7 +326,7 @@ def test_rows_show_tags_links_and_a_next_day_end_in_the_viewers_zone(
     # 23:30 to 00:30 in Berlin, one UTC day; 01:30 to 02:30 in Berlin, across UTC midnight.
     late = _entry(workspace, owner, datetime(2026, 3, 30, 21, 30, tzinfo=UTC), 60)
     early = _entry(workspace, owner, datetime(2026, 3, 30, 23, 30, tzinfo=UTC), 60)
-    late.tags.set([make_tag(workspace, "beta"), make_tag(workspace, "Alpha")])
+    late.set_tags(workspace, [make_tag(workspace, "beta"), make_tag(workspace, "Alpha")])
     response = _login(client, owner).get(_url(workspace), {"preset": "all"})
     html = response.content.decode()
     rows = {

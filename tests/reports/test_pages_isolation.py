@@ -43,7 +43,7 @@ def _catalog(workspace: Workspace, user: User, marker: str) -> dict[str, list[st
             project=project if n else None,
             task=task if n == 2 else None,
         )
-        entry.tags.set([tag])
+        entry.set_tags(workspace, [tag])
     return {
         "projects": [str(project.id)],
         "clients": [str(client.id)],

@@ -64,7 +64,7 @@ def test_every_grouping_adds_up(
 ) -> None:
     tag = make_tag(workspace, "deep work")
     entry = _entry(workspace, owner, BASE, 60, project=make_project(workspace))
-    entry.tags.set([tag])
+    entry.set_tags(workspace, [tag])
     _entry(workspace, owner, BASE + timedelta(days=3), 30)
     client.force_login(owner)
     response = client.get(_url(workspace), {"preset": "all", "group": group})

@@ -27,7 +27,7 @@ def tagged_entry(workspace: Workspace, user_id: int, *tags: Tag) -> TimeEntry:
     entry = TimeEntry.objects.in_workspace(workspace).create(
         user_id=user_id, start=start, end=start + timedelta(hours=1)
     )
-    entry.tags.set(tags)
+    entry.set_tags(workspace, tags)
     return entry
 
 

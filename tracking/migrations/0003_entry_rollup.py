@@ -105,5 +105,8 @@ class Migration(migrations.Migration):
                 'abstract': False,
             },
         ),
-        migrations.RunPython(_on_postgresql(CREATE), _on_postgresql(DROP)),
+        # The hint tells the router which database the triggers are for (regional ones).
+        migrations.RunPython(
+            _on_postgresql(CREATE), _on_postgresql(DROP), hints={'model_name': 'entrytotal'}
+        ),
     ]
