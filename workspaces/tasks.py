@@ -22,7 +22,7 @@ MAIL_ERRORS = (SMTPException, OSError)
 @shared_task(
     autoretry_for=MAIL_ERRORS,
     max_retries=5,
-    retry_backoff=30,  # 30 s, 1, 2, 4, 8 minutes (with jitter): about a quarter of an hour
+    retry_backoff=30,  # a random wait below 30 s, then below 1, 2, 4, 8 minutes
     retry_backoff_max=600,
     retry_jitter=True,
     # Acknowledged when done, so a worker that dies mid-send leaves the message to another;
