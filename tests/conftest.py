@@ -3,11 +3,14 @@ outsider who owns a workspace in another region."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.core.cache import cache
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
+from clockify.celery import app
 from tests.factories import add_member, make_user, make_workspace
 from workspaces.models import Role, User, Workspace
 
@@ -24,6 +27,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def _fast_and_clean(settings: pytest.FixtureRequest) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _tasks_inline(request: pytest.FixtureRequest) -> Iterator[None]:
+    # Tasks run inline in every test, as in the embedded default, so a test that checks an
+    # email reads mail.outbox on both CI runs; tests marked `broker` publish for real.
+    if request.node.get_closest_marker("broker"):
+        yield
+        return
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
 
 
 @pytest.fixture

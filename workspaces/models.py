@@ -216,6 +216,9 @@ class Invitation(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     accepted_at = models.DateTimeField(null=True, blank=True)
+    # When the mail server took the invitation email; set in the same transaction as the
+    # send, so a retried or redelivered task does not mail it twice. Resend clears it.
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     objects = InvitationQuerySet.as_manager()
 

@@ -28,6 +28,11 @@ urlpatterns = [
         views.revoke_invitation,
         name="revoke_invitation",
     ),
+    path(
+        "w/<uuid:workspace_id>/invitations/<uuid:invitation_id>/resend/",
+        views.resend_invitation,
+        name="resend_invitation",
+    ),
     path("w/<uuid:workspace_id>/transfer/", views.transfer, name="transfer"),
     path("w/<uuid:workspace_id>/leave/", views.leave, name="leave"),
     path("invitations/<str:token>/", views.invitation, name="invitation"),

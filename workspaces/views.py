@@ -11,14 +11,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from clockify.celery import Queued, queue_on_commit
 from tracking.models import WorkspaceSettings
 from tracking.services import apply_workspace_rate_to_past_entries
 
@@ -44,7 +43,7 @@ from .forms import (
     WorkspaceSettingsForm,
 )
 from .models import ApiKey, Invitation, Membership
-from .validators import single_line
+from .tasks import send_invitation_email
 
 
 @require_GET
@@ -169,23 +168,43 @@ def invite(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     form = InvitationForm(request.POST, workspace=workspace)
     if not form.is_valid():
         return _render_members(request, invite_form=form, status=400)
-    invitation = Invitation.objects.create(
-        workspace=workspace,
-        email=form.cleaned_data["email"],
-        role=form.cleaned_data["role"],
-        invited_by=request.user,
-    )
-    link = request.build_absolute_uri(invitation.get_absolute_url())
-    context = {"invitation": invitation, "link": link, "inviter": request.user}
-    send_mail(
-        # Names are one line since they are validated, but older rows may not be.
-        subject=single_line(f"{request.user.display_name} invited you to {workspace.name}"),
-        message=render_to_string("emails/invitation.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
-    messages.success(request, f"Invitation sent to {invitation.email}.")
+    with transaction.atomic(using="default"):
+        invitation = Invitation.objects.create(
+            workspace=workspace,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            invited_by=request.user,
+        )
+        queued = queue_on_commit(send_invitation_email, str(invitation.pk), using="default")
+    _say_whether_sent(request, invitation, queued)
     return redirect("workspaces:members", workspace.id)
+
+
+@login_required
+@require_POST
+def resend_invitation(
+    request: HttpRequest, workspace_id: UUID, invitation_id: UUID
+) -> HttpResponse:
+    invitation = get_invitation_for_admin(request, workspace_id, invitation_id)
+    if invitation.accepted_at is not None or invitation.is_expired:
+        messages.error(request, f"The invitation to {invitation.email} is no longer pending.")
+        return redirect("workspaces:members", workspace_id)
+    with transaction.atomic(using="default"):
+        Invitation.objects.filter(pk=invitation.pk).update(sent_at=None)
+        queued = queue_on_commit(send_invitation_email, str(invitation.pk), using="default")
+    _say_whether_sent(request, invitation, queued)
+    return redirect("workspaces:members", workspace_id)
+
+
+def _say_whether_sent(request: HttpRequest, invitation: Invitation, queued: Queued) -> None:
+    if queued.ok is False:
+        messages.warning(
+            request,
+            f"The invitation to {invitation.email} is saved, but its email could not go out"
+            " just now. Use Resend under Pending invitations to try again.",
+        )
+    else:
+        messages.success(request, f"Invitation sent to {invitation.email}.")
 
 
 @login_required

@@ -41,8 +41,10 @@ def test_signup_verify_create_eu_workspace(page, live_server):
     assert WorkspaceSettings.objects.in_workspace(workspace).count() == 1
 
 
-def test_invite_a_colleague_who_accepts(page, live_server, browser):
+def test_invite_a_colleague_who_accepts(page, live_server, browser, settings):
     from tests.factories import PASSWORD, make_user, make_workspace
+
+    settings.SITE_URL = live_server.url  # the invitation's link is made without a request
 
     owner = make_user("lead@example.com", name="Lena Lead")
     workspace = make_workspace(owner, name="Shared Team", region="uk")

@@ -23,6 +23,7 @@ def test_cache_round_trips_through_redis():
 
 
 @needs_redis
+@pytest.mark.broker
 def test_celery_reaches_the_redis_broker():
     assert app.conf.task_always_eager is False
     with app.connection_for_write() as connection:

@@ -70,9 +70,11 @@ def test_members_page_wrong_method(client, owner, workspace):
 # --- invite ---
 
 
-def test_admin_invites_by_email(client, admin, workspace):
+def test_admin_invites_by_email(client, admin, workspace, django_capture_on_commit_callbacks):
     client.force_login(admin)
-    response = client.post(url("invite", workspace), {"email": "New@Example.com", "role": "admin"})
+    data = {"email": "New@Example.com", "role": "admin"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("invite", workspace), data)
     assert response.status_code == 302
     invitation = Invitation.objects.get(workspace=workspace)
     assert (invitation.email, invitation.role, invitation.invited_by) == (

@@ -106,13 +106,14 @@ def test_the_admin_refuses_names_with_a_line_break(owner, workspace, model):
 
 
 def test_an_invitation_from_a_workspace_named_over_two_lines_is_sent_on_one(
-    client, owner, workspace
+    client, owner, workspace, django_capture_on_commit_callbacks
 ):
     # Saved before names were checked, or by hand in the database.
     Workspace.objects.filter(pk=workspace.pk).update(name="Team\r\nBcc: x@example.com")
     client.force_login(owner)
     url = reverse("workspaces:invite", args=[workspace.id])
-    response = client.post(url, {"email": "new@example.com", "role": "member"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"email": "new@example.com", "role": "member"})
     assert response.status_code == 302
     (sent,) = mail.outbox
     assert sent.subject == "Olivia Owner invited you to Team Bcc: x@example.com"
