@@ -15,7 +15,7 @@ import pytest
 from django.db import OperationalError, connections
 from django.urls import reverse
 
-from tests.factories import make_user, make_workspace, sign_in
+from tests.factories import add_member, make_user, make_workspace, sign_in
 from tracking import services
 from tracking.models import WorkspaceSettings
 from workspaces.models import ApiKey
@@ -133,10 +133,40 @@ def test_an_eu_workspace_works_while_au_is_down(client, two_regions, au_down):
     assert client.get(reverse("workspaces:profile")).status_code == 200
 
 
+def test_the_workspace_list_api_lists_the_rest_and_marks_au(client, two_regions, au_down):
+    _, _, au, key = two_regions
+    response, took = _timed(client.get, "/api/v1/workspaces", headers={"X-Api-Key": key})
+    assert response.status_code == 200
+    assert took < WITHIN
+    by_name = {w["name"]: w for w in response.json()}
+    assert by_name["Berlin"]["status"] == "ACTIVE"
+    assert by_name["Berlin"]["workspaceSettings"]["durationFormat"] == "FULL"
+    assert by_name["Sydney"] == {
+        "id": str(au.id),
+        "name": "Sydney",
+        "hourlyRate": None,
+        "region": "au",
+        "status": "UNAVAILABLE",
+        "memberships": by_name["Sydney"]["memberships"],
+        "workspaceSettings": None,
+    }
+    assert by_name["Sydney"]["memberships"][0]["role"] == "OWNER"
+
+
 def test_healthz_is_503_naming_au(client, au_down):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["down"] == ["au"]
+
+
+def test_a_member_of_only_an_eu_workspace_sees_nothing_of_the_outage(client, au_down):
+    eu = make_workspace(name="Berlin", region="eu")
+    person = add_member(eu, make_user("eu@example.com")).user
+    key = ApiKey.objects.issue(person, "tests")[1]
+    sign_in(client, person)
+    assert client.get(reverse("tracking:tracker", args=[eu.id])).status_code == 200
+    body = client.get("/api/v1/workspaces", headers={"X-Api-Key": key}).json()
+    assert [w["status"] for w in body] == ["ACTIVE"]
 
 
 def test_a_request_tries_a_region_it_could_not_reach_once(monkeypatch):
