@@ -19,6 +19,7 @@ from ninja.security import APIKeyHeader
 
 from clockify.body_limit import RequestBodyTooLarge
 from workspaces.models import ApiKey
+from workspaces.outage import RETRY_AFTER_SECONDS, RegionUnavailable, log_outage
 
 API_RATE_LIMIT = 50  # requests per second per key, as Clockify allows paid plans
 
@@ -104,6 +105,13 @@ def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
 def _body_too_large(request: HttpRequest, exc: RequestBodyTooLarge) -> HttpResponse:
     # A body without an honest Content-Length that streamed past the cap while being read.
     return _error(request, "The request is too large.", 413)
+
+
+@api.exception_handler(RegionUnavailable)
+def _region_unavailable(request: HttpRequest, exc: RegionUnavailable) -> HttpResponse:
+    # Its own workspaces' calls only: the caller's workspaces in other regions answer as usual.
+    log_outage(exc)
+    return _error(request, str(exc), 503, Retry_After=str(RETRY_AFTER_SECONDS))
 
 
 api.add_exception_handler(Http404, _handler(404, "Not found."))

@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "workspaces.middleware.UserTimezoneMiddleware",
+    "workspaces.middleware.RegionOutageMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
 ]
 
@@ -123,11 +124,20 @@ DATABASE_POOL_SIZE = env.int(
         env.int("DATABASE_MAX_CONNECTIONS", default=100), reserved=10, databases=5
     ),
 )
+SQLITE_ENGINES = ("django.db.backends.sqlite3", "workspaces.backends.sqlite3")
+# A region runs on Django's backend wrapped to tell a region that cannot be reached (503 for
+# its workspaces only) from other database errors (workspaces/outage.py).
+REGION_ENGINES = {
+    "django.db.backends.postgresql": "workspaces.backends.postgresql",
+    "django.db.backends.sqlite3": "workspaces.backends.sqlite3",
+}
 
 
 def _database(var: str, alias: str) -> dict:
     config = env.db_url(var, default=f"sqlite:///{DB_DIR / f'{alias}.sqlite3'}")
-    if config["ENGINE"] == "django.db.backends.sqlite3":
+    if alias != "default":
+        config["ENGINE"] = REGION_ENGINES.get(config["ENGINE"], config["ENGINE"])
+    if config["ENGINE"] in SQLITE_ENGINES:
         # Several workers and threads write each file. A transaction that read first and then
         # writes cannot wait for another writer (SQLite answers "database is locked" at once),
         # so every transaction takes the write lock when it begins (BEGIN IMMEDIATE) and
@@ -139,7 +149,8 @@ def _database(var: str, alias: str) -> dict:
         )
     else:
         config["CONN_HEALTH_CHECKS"] = True
-        # A region that is down must fail fast (and show in /healthz), not hang requests.
+        # A region that is down must fail fast (503 for its workspaces, and in /healthz), not
+        # hang requests.
         config.setdefault("OPTIONS", {}).setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
         if DATABASE_POOL_SIZE:
             # A bounded pool per process and database: threads share a few connections, and
@@ -187,7 +198,7 @@ def _local_secret_key(path: Path) -> str:
 # one key, so there it has to come from the environment.
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if not DEBUG and any(db["ENGINE"] != "django.db.backends.sqlite3" for db in DATABASES.values()):
+    if not DEBUG and any(db["ENGINE"] not in SQLITE_ENGINES for db in DATABASES.values()):
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Fix: export SECRET_KEY=$(python3 -c "
             "'import secrets; print(secrets.token_urlsafe(50))') (the same value on every host)."

@@ -23,7 +23,14 @@ from .summary import Group, SummaryFilterForm, summarize
 from .views.export import stream_export
 
 router = Router(tags=["Reports"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}
+ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    429: ErrorOut,
+    503: ErrorOut,
+}
 SORTS = {
     "DATE": "date",
     "DURATION": "duration",

@@ -6,13 +6,13 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-suite-only-key-never-used-by-a-server")
 
 from clockify.settings import *  # noqa: F403
-from clockify.settings import DATABASES, DB_DIR
+from clockify.settings import DATABASES, DB_DIR, SQLITE_ENGINES
 
 # SQLite test databases are files, as the app's are, not shared in-memory ones: memory
 # databases lock whole tables between threads and ignore WAL, so concurrent tests would
 # measure a setup no server runs.
 for _alias, _database in DATABASES.items():
-    if _database["ENGINE"] == "django.db.backends.sqlite3":
+    if _database["ENGINE"] in SQLITE_ENGINES:
         _name = DB_DIR / f"test-{_alias}.sqlite3"
         _database["TEST"] = {"NAME": str(_name)}
         if not _name.exists():

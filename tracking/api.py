@@ -51,7 +51,14 @@ from .models import (
 from .timesheet import row_key
 
 router = Router(tags=["Tracking"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}
+ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    429: ErrorOut,
+    503: ErrorOut,
+}
 WS = "/workspaces/{workspaceId}"
 
 

@@ -15,10 +15,18 @@ from tracking.models import WorkspaceSettings
 from . import services
 from .forms import WorkspaceCreateForm
 from .models import DateFormat, Membership, User, Weekday, Workspace
+from .outage import region_guard
 from .regions import Region
 
 router = Router(tags=["Workspaces and users"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}
+ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    429: ErrorOut,
+    503: ErrorOut,
+}
 WEEKDAYS = {day.value: day.name for day in Weekday}
 DATE_FORMATS = {choice.value: choice.label for choice in DateFormat}
 
@@ -66,8 +74,13 @@ class WorkspaceOut(Schema):
     name: str
     hourlyRate: Rate | None
     region: str
+    status: str = Field(
+        ...,
+        description="ACTIVE, or UNAVAILABLE while its region cannot be reached: then "
+        "hourlyRate and workspaceSettings are null.",
+    )
     memberships: list[MembershipOut]
-    workspaceSettings: WorkspaceSettingsOut
+    workspaceSettings: WorkspaceSettingsOut | None
 
 
 class WorkspaceIn(ApiSchema):
@@ -94,14 +107,15 @@ def user_json(user: User) -> dict[str, Any]:
 
 
 def workspace_json(
-    workspace: Workspace, prefs: WorkspaceSettings, memberships: list[Membership]
+    workspace: Workspace, prefs: WorkspaceSettings | None, memberships: list[Membership]
 ) -> dict[str, Any]:
-    only_admins = not prefs.members_can_manage_projects
+    """A workspace as Clockify shows it; without prefs (its region is down), marked so."""
     return {
         "id": str(workspace.id),
         "name": workspace.name,
-        "hourlyRate": money(prefs.hourly_rate, prefs.currency),
+        "hourlyRate": money(prefs.hourly_rate, prefs.currency) if prefs else None,
         "region": workspace.region,
+        "status": "ACTIVE" if prefs else "UNAVAILABLE",
         "memberships": [
             {
                 "userId": str(m.user_id),
@@ -112,11 +126,16 @@ def workspace_json(
             }
             for m in memberships
         ],
-        "workspaceSettings": {
-            "durationFormat": prefs.duration_format.upper(),
-            "onlyAdminsCreateProject": only_admins,
-            "onlyAdminsCreateTag": only_admins,
-        },
+        "workspaceSettings": _settings_json(prefs) if prefs else None,
+    }
+
+
+def _settings_json(prefs: WorkspaceSettings) -> dict[str, Any]:
+    only_admins = not prefs.members_can_manage_projects
+    return {
+        "durationFormat": prefs.duration_format.upper(),
+        "onlyAdminsCreateProject": only_admins,
+        "onlyAdminsCreateTag": only_admins,
     }
 
 
@@ -135,19 +154,25 @@ def list_workspaces(request: HttpRequest) -> list[dict[str, Any]]:
     workspaces = [m.workspace for m in own]
     prefs = _settings_by_workspace(workspaces)
     mine = {m.workspace_id: [m] for m in own}
-    return [workspace_json(w, prefs[w.id], mine[w.id]) for w in workspaces]
+    return [workspace_json(w, prefs.get(w.id), mine[w.id]) for w in workspaces]
 
 
 def _settings_by_workspace(workspaces: list[Workspace]) -> dict[Any, WorkspaceSettings]:
-    """Each workspace's settings: one query per region, created where missing."""
+    """Each workspace's settings: one query per region, created where missing.
+
+    A region that cannot be reached leaves its workspaces out, so that the list still answers
+    for every other region.
+    """
     found: dict[Any, WorkspaceSettings] = {}
+    unavailable: set[str] = set()
     for region in Region.values:
         group = [w for w in workspaces if w.region == region]
-        if group:
-            for prefs in WorkspaceSettings.objects.in_workspaces(group):
-                found[prefs.workspace_id] = prefs
+        with region_guard(unavailable):
+            if group:
+                for prefs in WorkspaceSettings.objects.in_workspaces(group):
+                    found[prefs.workspace_id] = prefs
     for workspace in workspaces:
-        if workspace.id not in found:
+        if workspace.id not in found and workspace.region not in unavailable:
             found[workspace.id] = WorkspaceSettings.objects.for_workspace(workspace)
     return found
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from .outage import unreachable_regions
+
 
 def workspaces(request: HttpRequest) -> dict[str, Any]:
     """Give every page the workspace switcher's list and the workspace in view (one query)."""
@@ -17,4 +19,10 @@ def workspaces(request: HttpRequest) -> dict[str, Any]:
     if current is None:
         wanted = user.active_workspace_id
         current = next((m.workspace for m in memberships if m.workspace_id == wanted), None)
-    return {"switcher_memberships": memberships, "current_workspace": current}
+    return {
+        "switcher_memberships": memberships,
+        "current_workspace": current,
+        # Only what this request found: probing every region on every page would make each
+        # page wait out the connect timeout of a region that is down.
+        "unavailable_regions": unreachable_regions(),
+    }

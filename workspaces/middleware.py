@@ -1,4 +1,4 @@
-"""Show every page in the signed-in person's own time zone."""
+"""Every page in the person's own time zone; a region that is down answers 503, not 500."""
 
 from __future__ import annotations
 
@@ -6,7 +6,15 @@ import zoneinfo
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
+
+from .outage import (
+    RETRY_AFTER_SECONDS,
+    RegionUnavailable,
+    log_outage,
+    remembering_unreachable_regions,
+)
 
 
 class UserTimezoneMiddleware:
@@ -26,3 +34,26 @@ class UserTimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class RegionOutageMiddleware:
+    """Answer 503 naming the region when a page needs a region that cannot be reached."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with remembering_unreachable_regions():
+            return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, RegionUnavailable):
+            return None
+        log_outage(exception)
+        context = {"region_label": exception.region.label}
+        response = render(request, "503.html", context, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        if getattr(request, "htmx", False):
+            # htmx swaps no 5xx: reloading the page shows this one instead of a dead button.
+            response["HX-Refresh"] = "true"
+        return response

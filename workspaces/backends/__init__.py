@@ -1,0 +1,1 @@
+"""Database backends for the region aliases: Django's own, telling an outage apart."""
