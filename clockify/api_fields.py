@@ -138,3 +138,8 @@ class RateIn(Schema):
 class ErrorOut(Schema):
     message: str
     code: int
+
+
+# The error answers every endpoint documents: bad input, no key, a forbidden action, another
+# workspace's or a missing object, the rate limit, and a region that is down.
+ERRORS = {status: ErrorOut for status in (400, 401, 403, 404, 429, 503)}

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from ninja import Field, Router
 from ninja.errors import HttpError
 
-from clockify.api_fields import ApiSchema, ErrorOut, Instant, member_of
+from clockify.api_fields import ERRORS, ApiSchema, Instant, member_of
 from tracking.api import entries_json
 from workspaces.models import Membership
 
@@ -23,14 +23,6 @@ from .summary import Group, SummaryFilterForm, summarize
 from .views.export import stream_export
 
 router = Router(tags=["Reports"])
-ERRORS = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    429: ErrorOut,
-    503: ErrorOut,
-}
 SORTS = {
     "DATE": "date",
     "DURATION": "duration",

@@ -17,9 +17,9 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from clockify.api_fields import (
+    ERRORS,
     MAX_PAGE_SIZE,
     ApiSchema,
-    ErrorOut,
     Instant,
     Rate,
     RateIn,
@@ -51,14 +51,6 @@ from .models import (
 from .timesheet import row_key
 
 router = Router(tags=["Tracking"])
-ERRORS = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    429: ErrorOut,
-    503: ErrorOut,
-}
 WS = "/workspaces/{workspaceId}"
 
 

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from clockify.api_fields import ApiSchema, ErrorOut, Rate, member_of, money
+from clockify.api_fields import ERRORS, ApiSchema, Rate, member_of, money
 from tracking.models import WorkspaceSettings
 
 from . import services
@@ -19,14 +19,6 @@ from .outage import region_guard
 from .regions import Region
 
 router = Router(tags=["Workspaces and users"])
-ERRORS = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    429: ErrorOut,
-    503: ErrorOut,
-}
 WEEKDAYS = {day.value: day.name for day in Weekday}
 DATE_FORMATS = {choice.value: choice.label for choice in DateFormat}
 
