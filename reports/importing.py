@@ -77,14 +77,15 @@ _Key = tuple[int, datetime, datetime, str, object, object]
 
 @dataclass
 class Names:
-    """The first PREVIEW_NAMES names of a kind, and how many there are in all."""
+    """The first `limit` names of a kind, and how many there are in all."""
 
     shown: list[str] = field(default_factory=list)
     count: int = 0
+    limit: int = PREVIEW_NAMES
 
     def add(self, name: str) -> None:
         self.count += 1
-        if len(self.shown) < PREVIEW_NAMES:
+        if len(self.shown) < self.limit:
             self.shown.append(name)
 
     @property
@@ -200,12 +201,9 @@ def _row_from_json(data: dict[str, object]) -> DetailedRow:
 def preview_of(plan: ImportPlan) -> Preview:
     """The plan as its preview shows it."""
     parsed = plan.parsed
-    ignored = Names()
+    ignored = Names(limit=PREVIEW_COLUMNS)
     for name in parsed.ignored_columns:
-        if len(ignored.shown) == PREVIEW_COLUMNS:
-            ignored.count += 1
-        else:
-            ignored.add(name)
+        ignored.add(name)
     members = Names()
     for user in plan.members:
         members.add(f"{user.display_name} ({user.email})")
