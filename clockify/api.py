@@ -20,6 +20,8 @@ from ninja.security import APIKeyHeader
 from clockify.body_limit import RequestBodyTooLarge
 from workspaces.models import ApiKey
 from workspaces.outage import RETRY_AFTER_SECONDS, RegionUnavailable, log_outage
+from workspaces.readonly import RETRY_AFTER_SECONDS as MOVE_RETRY_AFTER_SECONDS
+from workspaces.readonly import WorkspaceMoving
 
 API_RATE_LIMIT = 50  # requests per second per key, as Clockify allows paid plans
 
@@ -112,6 +114,11 @@ def _region_unavailable(request: HttpRequest, exc: RegionUnavailable) -> HttpRes
     # Its own workspaces' calls only: the caller's workspaces in other regions answer as usual.
     log_outage(exc)
     return _error(request, str(exc), 503, Retry_After=str(RETRY_AFTER_SECONDS))
+
+
+@api.exception_handler(WorkspaceMoving)
+def _workspace_moving(request: HttpRequest, exc: WorkspaceMoving) -> HttpResponse:
+    return _error(request, str(exc), 503, Retry_After=str(MOVE_RETRY_AFTER_SECONDS))
 
 
 api.add_exception_handler(Http404, _handler(404, "Not found."))

@@ -141,11 +141,14 @@ def _database(var: str, alias: str) -> dict:
         # Several workers and threads write each file. A transaction that read first and then
         # writes cannot wait for another writer (SQLite answers "database is locked" at once),
         # so every transaction takes the write lock when it begins (BEGIN IMMEDIATE) and
-        # waits up to `timeout` seconds for it; WAL lets readers go on meanwhile.
+        # waits up to `timeout` seconds for it; WAL lets readers go on meanwhile. Deleted
+        # rows are overwritten with zeros (secure_delete), not left readable in the file.
         config.setdefault("OPTIONS", {}).update(
             timeout=20,
             transaction_mode="IMMEDIATE",
-            init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+            init_command=(
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON"
+            ),
         )
     else:
         config["CONN_HEALTH_CHECKS"] = True

@@ -391,6 +391,8 @@ class EntryTotal(RegionalModel):
     table stays empty: the report adds up the entries themselves (reports.detailed.totals_of).
     """
 
+    derived_from = ("tracking.TimeEntry",)
+
     user_id = models.BigIntegerField()
     # Foreign keys only for the report's filters (project__client_id ...): no constraint, as
     # a project or task may go while its zeroed rows stay.

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
 from .models import Invitation, Membership, Workspace
+from .readonly import refuse_writes_if_moving
 
 
 def get_membership(request: HttpRequest, workspace_id: UUID) -> Membership:
@@ -30,6 +31,7 @@ def get_membership(request: HttpRequest, workspace_id: UUID) -> Membership:
     except Membership.DoesNotExist:
         raise Http404("No such workspace.") from None
     membership.user = request.user  # the same person: saves a query
+    refuse_writes_if_moving(membership.workspace)
     request.workspace = membership.workspace
     request.membership = membership
     return membership

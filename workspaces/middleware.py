@@ -1,4 +1,5 @@
-"""Every page in the person's own time zone; a region that is down answers 503, not 500."""
+"""Every page in the person's own time zone; a region that is down, or a workspace that is
+moving, answers 503, not 500."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from . import readonly
 from .outage import (
     RETRY_AFTER_SECONDS,
     RegionUnavailable,
@@ -37,22 +39,29 @@ class UserTimezoneMiddleware:
 
 
 class RegionOutageMiddleware:
-    """Answer 503 naming the region when a page needs a region that cannot be reached."""
+    """Answer 503 naming the region when a page needs a region that cannot be reached, or
+    tries to change a workspace that is being moved to another region."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        with remembering_unreachable_regions():
+        with remembering_unreachable_regions(), readonly.guarding_writes():
             return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, RegionUnavailable):
+        if isinstance(exception, RegionUnavailable):
+            log_outage(exception)
+            context = {"region_label": exception.region.label}
+            response = render(request, "503.html", context, status=503)
+            retry_after = RETRY_AFTER_SECONDS
+        elif isinstance(exception, readonly.WorkspaceMoving):
+            context = {"message": str(exception)}
+            response = render(request, "503_moving.html", context, status=503)
+            retry_after = readonly.RETRY_AFTER_SECONDS
+        else:
             return None
-        log_outage(exception)
-        context = {"region_label": exception.region.label}
-        response = render(request, "503.html", context, status=503)
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response["Retry-After"] = str(retry_after)
         if getattr(request, "htmx", False):
             # htmx swaps no 5xx: reloading the page shows this one instead of a dead button.
             response["HX-Refresh"] = "true"

@@ -112,6 +112,11 @@ class Workspace(models.Model):
     name = models.CharField(max_length=100)
     region = models.CharField(max_length=2, choices=Region.choices)
     created_at = models.DateTimeField(default=timezone.now)
+    # While an operator moves the workspace (workspaces/moving.py): the region it is being
+    # copied to, during which its data is read-only; then the region whose copy is still to
+    # be deleted. Both are empty the rest of the time.
+    moving_to = models.CharField(max_length=2, choices=Region.choices, blank=True, default="")
+    stale_copy_in = models.CharField(max_length=2, choices=Region.choices, blank=True, default="")
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="workspaces"
     )

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import OperationalError
 
+from .readonly import refuse_writes_while_moving
 from .regions import Region
 
 logger = logging.getLogger(__name__)
@@ -70,10 +71,16 @@ def region_guard(unavailable: set[str]) -> Iterator[None]:
 
 
 class RegionConnectionMixin:
-    """Raise RegionUnavailable when a region's connection cannot be opened."""
+    """Raise RegionUnavailable when a region's connection cannot be opened, and refuse
+    changes to the data of a workspace that is being moved (workspaces/readonly.py)."""
 
     alias: str
     Database: Any
+    execute_wrappers: list
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        self.execute_wrappers.append(refuse_writes_while_moving)
 
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
         if self.alias not in Region.values:  # e.g. Django's own connection to create databases

@@ -23,8 +23,9 @@ import uuid
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from graphlib import TopologicalSorter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
@@ -231,6 +232,10 @@ class RegionalModel(models.Model):
 
     objects = RegionalQuerySet.as_manager()
 
+    # Labels of the models whose rows the database itself derives this one's from (e.g. by
+    # triggers): the registry copies and deletes it after them (see regional_models).
+    derived_from: tuple[str, ...] = ()
+
     class Meta:
         abstract = True
 
@@ -267,27 +272,59 @@ def drop_region_connection(workspace: Workspace) -> None:
     connections[workspace.db_alias].close()
 
 
-def regional_models() -> list[type[RegionalModel]]:
-    """Every regional model, parents before children (by their foreign keys).
+def regional_models(*, deleting: bool = False) -> list[type[RegionalModel]]:
+    """Every regional model, in the order a whole workspace is copied, or deleted.
 
-    A copy of a workspace inserts in this order; a deletion goes in reverse. Derived from
-    the declaration: a new `RegionalModel` is listed without anyone adding it here.
+    Copying: parents before children (by their foreign keys). Deleting: children before
+    parents. Either way a model derived from others (`RegionalModel.derived_from`) comes
+    after them: a copy then replaces what the database derived while the sources were
+    copied, and a deletion removes what it derived while they were deleted. Derived from
+    the declarations: a new `RegionalModel` is listed without anyone adding it here.
     """
     regional = sorted(
         (model for model in apps.get_models() if is_regional(model)),
         key=lambda model: model._meta.label,
     )
-    graph = {
-        model: {
-            field.related_model
-            for field in model._meta.concrete_fields
-            if field.is_relation
-            and field.related_model is not model
-            and is_regional(field.related_model)
-        }
-        for model in regional
-    }
+    graph: dict[type[RegionalModel], set[type[RegionalModel]]] = {m: set() for m in regional}
+    for model in regional:
+        for parent in _parents(model):
+            graph[parent if deleting else model].add(model if deleting else parent)
+        graph[model].update(apps.get_model(label) for label in model.derived_from)
     return list(TopologicalSorter(graph).static_order())
+
+
+def _parents(model: type[models.Model]) -> set[type[RegionalModel]]:
+    return {
+        field.related_model
+        for field in model._meta.concrete_fields
+        if field.is_relation
+        and field.related_model is not model
+        and is_regional(field.related_model)
+    }
+
+
+@dataclass(frozen=True)
+class WorkspaceCopy:
+    """A workspace's data as held by one region, whichever region the directory names.
+
+    Passed where a Workspace goes (`in_workspace`, `regional_cursor`, `storage_for`,
+    `workspace_prefixes`) by whatever copies or deletes a whole workspace in a region that
+    is not, or not yet, its own: moving it (workspaces/moving.py).
+    """
+
+    id: uuid.UUID
+    region: str
+
+    @property
+    def db_alias(self) -> str:
+        return self.region
+
+
+def copy_in(workspace: Workspace | WorkspaceCopy, region: str) -> Workspace:
+    """The workspace's rows and files in `region` (see WorkspaceCopy)."""
+    if region not in REGION_ALIASES:
+        raise ValueError(f"No region {region!r}.")
+    return cast("Workspace", WorkspaceCopy(workspace.id, region))
 
 
 def workspace_prefixes(workspace: Workspace) -> list[tuple[Storage, str]]:

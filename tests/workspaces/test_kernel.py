@@ -12,7 +12,7 @@ from django.db import connections, router
 from django.utils import timezone
 
 from tests.factories import make_project, make_tag, make_workspace
-from tracking.models import Tag, TimeEntry, TimeEntryTag, WorkspaceSettings
+from tracking.models import EntryTotal, Tag, TimeEntry, TimeEntryTag, WorkspaceSettings
 from workspaces.regions import (
     REGION_ALIASES,
     RegionalModel,
@@ -188,6 +188,19 @@ def test_regional_models_lists_every_regional_model_parents_first():
             if field.is_relation and parent is not model:
                 assert position[parent] < position[model], f"{parent} after {model}"
     assert position[TimeEntry] < position[TimeEntryTag] and position[Tag] < position[TimeEntryTag]
+    assert position[TimeEntry] < position[EntryTotal]  # the triggers derive it from entries
+
+
+def test_regional_models_lists_children_first_for_deleting():
+    listed = regional_models(deleting=True)
+    assert sorted(listed, key=str) == sorted(regional_models(), key=str)
+    position = {model: index for index, model in enumerate(listed)}
+    for model in listed:
+        for field in model._meta.concrete_fields:
+            parent = field.related_model
+            if field.is_relation and parent is not model:
+                assert position[model] < position[parent], f"{model} after {parent}"
+    assert position[TimeEntry] < position[EntryTotal]
 
 
 def test_a_workspaces_files_are_under_its_id_in_its_region_storage(owner):
