@@ -313,6 +313,9 @@ def _mailer(url: str) -> dict:
 
 
 MAILERS = {"default": _mailer(env.str("EMAIL_URL", default="consolemail://"))}
+# Where people ask this server's operator for help, e.g. to move a workspace to another region
+# (its settings page links to it); empty: the page says to ask whoever runs the server.
+SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Time tracker <noreply@localhost>")
 
 # --- Security: cookies only for login, strict CSP, HTTPS when the site is https ---

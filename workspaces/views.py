@@ -129,7 +129,13 @@ def workspace_settings(request: HttpRequest, workspace_id: UUID) -> HttpResponse
         for form in (name_form, settings_form):
             for field in form.fields.values():
                 field.disabled = True
-    context = {"workspace": workspace, "name_form": name_form, "settings_form": settings_form}
+    context = {
+        "workspace": workspace,
+        "name_form": name_form,
+        "settings_form": settings_form,
+        "support_email": settings.SUPPORT_EMAIL,
+        "move_subject": f"Move workspace {workspace.id} to another region",
+    }
     return render(
         request, "workspaces/settings.html", context, status=400 if data is not None else 200
     )

@@ -311,3 +311,17 @@ def test_the_old_region_file_no_longer_holds_the_workspace_text(owner):
     assert secret.encode() in held()
     move(workspace, "eu")
     assert secret.encode() not in held()
+
+
+# --- Asking for a move ---
+
+
+def test_workspace_settings_say_how_to_ask_for_a_region_change(client, owner, boston, settings):
+    sign_in(client, owner)
+    url = reverse("workspaces:settings", args=[boston.id])
+    html = client.get(url).content.decode()
+    assert "Moving to another region" in html and str(boston.id) in html
+    assert "the person who runs this server" in html
+    settings.SUPPORT_EMAIL = "help@example.com"
+    html = client.get(url).content.decode()
+    assert 'href="mailto:help@example.com?subject=Move%20workspace%20' in html
