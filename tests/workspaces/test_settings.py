@@ -16,13 +16,13 @@ def url(workspace: Workspace) -> str:
 VALID = {"ws-name": "Renamed", "prefs-currency": "eur", "prefs-duration_format": "compact"}
 
 
-def test_shows_the_region_and_that_it_is_fixed(client, member, workspace):
+def test_shows_the_region_and_how_to_ask_for_a_move(client, member, workspace):
     client.force_login(member)
     response = client.get(url(workspace))
     html = response.content.decode()
     assert response.status_code == 200
     assert "Data hosted in EU (Germany)" in html
-    assert "support request" in html
+    assert "Moving to another region" in html and str(workspace.id) in html
     assert "Only the workspace's admins can change these settings." in html
     assert "disabled" in html
 
