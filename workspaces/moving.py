@@ -106,12 +106,13 @@ def copy_workspace(workspace: Workspace, source: str, target: str, report: Repor
     """Copy every regional row and file of the workspace from `source` to `target`."""
     origin, destination = copy_in(workspace, source), copy_in(workspace, target)
     for model in regional_models():
-        have = table_digest(model, origin)
-        if table_digest(model, destination) == have:
-            report(f"{model._meta.label}: {have.count:,} rows, already copied")
+        # A table with nothing in the target (a first run) is copied without comparing.
+        empty = not model.objects.in_workspace(destination).exists()
+        if not empty and table_digest(model, destination) == table_digest(model, origin):
+            report(f"{model._meta.label}: {_rows(model, origin)}, already copied")
             continue
         _replace_rows(model, origin, destination)
-        report(f"{model._meta.label}: {have.count:,} rows copied")
+        report(f"{model._meta.label}: {_rows(model, origin)} copied")
     copied = kept = 0
     for (source_files, prefix), (target_files, _) in _storage_pairs(origin, destination):
         for name in walk(source_files, prefix):
@@ -137,7 +138,7 @@ def verify_copy(workspace: Workspace, source: str, target: str, report: Report) 
         if have != got:
             differ.append(f"{model._meta.label} ({have.count:,} rows here, {got.count:,} there)")
         else:
-            report(f"Verified {model._meta.label}: {got.count:,} rows, checksums match")
+            report(f"Verified {model._meta.label}: {_rows(model, origin)}, checksums match")
     for (source_files, prefix), (target_files, _) in _storage_pairs(origin, destination):
         names = sorted(walk(source_files, prefix))
         if names != sorted(walk(target_files, prefix)):
@@ -223,6 +224,11 @@ def _truncate_sqlite_log(workspace: Workspace) -> bool:
         except OperationalError:  # another connection holds a lock
             return False
         return cursor.fetchone()[0] == 0  # 1: readers kept part of the log
+
+
+def _rows(model: type[RegionalModel], workspace: Workspace) -> str:
+    count = model.objects.in_workspace(workspace).count()
+    return f"{count:,} row{'' if count == 1 else 's'}"
 
 
 def _mark(workspace: Workspace, target: str) -> None:
