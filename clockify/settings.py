@@ -382,6 +382,9 @@ def _region_storage(alias: str) -> dict:
             "default_acl": "private",
             "querystring_auth": True,
             "file_overwrite": False,
+            # A file read back (an import's upload, up to 100 MB) spools to a temporary file
+            # past this size, as an uploaded one does, rather than downloading into memory.
+            "max_memory_size": FILE_UPLOAD_MAX_MEMORY_SIZE,
         },
     }
 
