@@ -244,6 +244,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+# Periodic work, sent by `celery -A clockify beat` (or a worker started with -B) when
+# REDIS_URL is set. Inline, nothing runs it: the import sweeps a workspace at each upload.
+CELERY_BEAT_SCHEDULE = {
+    "sweep-import-uploads": {
+        "task": "reports.tasks.sweep_import_uploads",
+        "schedule": 15 * 60,  # seconds
+    },
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Accounts (django-allauth) ---
 AUTH_USER_MODEL = "workspaces.User"
@@ -379,6 +388,9 @@ def _region_storage(alias: str) -> dict:
             "default_acl": "private",
             "querystring_auth": True,
             "file_overwrite": False,
+            # A file read back (an import's upload, up to 100 MB) spools to a temporary file
+            # past this size, as an uploaded one does, rather than downloading into memory.
+            "max_memory_size": FILE_UPLOAD_MAX_MEMORY_SIZE,
         },
     }
 

@@ -7,27 +7,24 @@ saved or none is. Both read the file as a stream and keep only a batch of rows i
 so a 100 MB file costs no more memory than a small one.
 Rows identical to an entry the member already has (same start, end, description, project
 and task) are skipped, so importing a file twice adds nothing the second time.
+An uploaded file waits for its confirmation in the workspace's region: the file in the
+region's storage, an ImportUpload row beside it, consumed by the import that saves it.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
-import os
-import secrets
-import tempfile
-import time
 import uuid
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
-from pathlib import Path
-from typing import IO
+from functools import partial
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -47,7 +44,7 @@ from tracking.rollup import defer_entry_totals, fold_inserted
 from tracking.rules import EntryTimeError, check_entry_times
 from tracking.services import resolve_rate
 from workspaces.models import Membership, User, Workspace
-from workspaces.regions import uuid7
+from workspaces.regions import storage_for, uuid7
 from workspaces.validators import validate_single_line
 
 from .csv_import import (
@@ -59,6 +56,13 @@ from .csv_import import (
     Source,
     shown,
 )
+from .models import (
+    FILE_NAME_MAX,
+    UPLOAD_TTL,
+    ImportUpload,
+    ImportUploadQuerySet,
+    imports_folder,
+)
 
 MAX_UPLOAD = 100 * 1024 * 1024
 PREVIEW_ROWS = 10
@@ -67,9 +71,8 @@ PREVIEW_ROWS = 10
 PREVIEW_NAMES = 20
 PREVIEW_COLUMNS = 5
 PREVIEW_ERRORS = 200
-# Uploaded files wait here for the person to confirm; older ones are removed.
-UPLOAD_DIR = Path(tempfile.gettempdir()) / "clockify-imports"
-UPLOAD_TTL = 3600
+# The day order a file's own dates settle, and the preview planned at upload.
+AUTO = "auto"
 BATCH = 2000
 
 _Key = tuple[int, datetime, datetime, str, object, object]
@@ -141,7 +144,7 @@ class ImportPlan:
 class Preview:
     """What the preview page shows of a plan, and what a confirm needs of it.
 
-    Kept as a small JSON file beside the upload, so a page shown again, or a confirm,
+    Kept on the upload's row (ImportUpload.previews), so a page shown again, or a confirm,
     does not read the file again to know it.
     """
 
@@ -171,31 +174,43 @@ class Preview:
         """Whether the import would create clients, projects, tasks or tags."""
         return bool(self.new_clients or self.new_projects or self.new_tasks or self.new_tags)
 
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), default=str)
+    def to_data(self) -> dict[str, Any]:
+        """The preview as JSON data: times as ISO text, rates as decimal text."""
+        return json.loads(json.dumps(asdict(self), default=str))
 
     @classmethod
-    def from_json(cls, text: str) -> Preview:
-        data = json.loads(text)
-        for key in (
-            "ignored_columns",
-            "members",
-            "new_clients",
-            "new_projects",
-            "new_tasks",
-            "new_tags",
-        ):
-            data[key] = Names(**data[key])
-        data["errors"] = [RowError(**error) for error in data["errors"]]
-        data["rows"] = [_row_from_json(row) for row in data["rows"]]
-        return cls(**data)
+    def from_data(cls, data: dict[str, Any]) -> Preview:
+        names = {key: Names(**data[key]) for key in _NAMES_FIELDS}
+        return cls(
+            **{
+                **data,
+                **names,
+                "errors": [RowError(**error) for error in data["errors"]],
+                "rows": [_row_from_data(row) for row in data["rows"]],
+            }
+        )
 
 
-def _row_from_json(data: dict[str, object]) -> DetailedRow:
-    data["start"] = datetime.fromisoformat(str(data["start"]))
-    data["end"] = datetime.fromisoformat(str(data["end"]))
-    data["rate"] = None if data["rate"] is None else Decimal(str(data["rate"]))
-    return DetailedRow(**data)
+_NAMES_FIELDS = (
+    "ignored_columns",
+    "members",
+    "new_clients",
+    "new_projects",
+    "new_tasks",
+    "new_tags",
+)
+
+
+def _row_from_data(data: dict[str, Any]) -> DetailedRow:
+    rate = data["rate"]
+    return DetailedRow(
+        **{
+            **data,
+            "start": datetime.fromisoformat(data["start"]),
+            "end": datetime.fromisoformat(data["end"]),
+            "rate": None if rate is None else Decimal(rate),
+        }
+    )
 
 
 def preview_of(plan: ImportPlan) -> Preview:
@@ -565,7 +580,11 @@ class ImportFailed(Exception):
 
 
 def apply_import(
-    workspace: Workspace, plan: ImportPlan, *, keep_file_rates: bool = False
+    workspace: Workspace,
+    plan: ImportPlan,
+    *,
+    keep_file_rates: bool = False,
+    upload: ImportUpload | None = None,
 ) -> ImportResult:
     """Read the file again and save its entries and the catalog they need, all or nothing.
 
@@ -575,6 +594,8 @@ def apply_import(
     Every row is checked again as it is saved, with the member's rights as they are now.
     Entries get the rate that applies now (tracking.services.resolve_rate), as the tracker
     gives them; an admin restoring a backup may keep the file's rates instead.
+    The `upload` the file came from, if any, is consumed in the same transaction: the
+    entries and the upload's removal commit together or not at all (`_consume`).
     """
     if not plan.ok:
         raise ImportFailed("The file has problems; nothing was saved.")
@@ -582,6 +603,8 @@ def apply_import(
         raise ImportFailed("Only admins can keep the file's rates; nothing was saved.")
     try:
         with transaction.atomic(using=workspace.db_alias):
+            if upload is not None:
+                _consume(workspace, upload)
             deferred = defer_entry_totals(workspace)
             writer = _Writer(workspace, plan, keep_file_rates=keep_file_rates)
             batch: list[DetailedRow] = []
@@ -695,158 +718,202 @@ def _id(row: object | None) -> object | None:
     return getattr(row, "id", None)
 
 
-# --- Uploaded files waiting for confirmation ---
+# --- Uploaded files waiting for confirmation: a row of the region, the file in its storage ---
+
+# PostgreSQL's "lock_not_available": a NOWAIT lock is held by another transaction.
+LOCK_NOT_AVAILABLE = "55P03"
 
 
-def store_upload(chunks: Iterable[bytes], name: str) -> str:
-    """Write an upload to the waiting folder under a new random token; return the token.
-
-    The file's name goes beside it, not into the session: it is the workspace's content.
-    """
-    sweep_uploads()
-    UPLOAD_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
-    token = secrets.token_urlsafe(24)
-    with open(upload_path(token), "xb") as file:
-        for chunk in chunks:
-            file.write(chunk)
-    _write(_sidecar(token, "name.json"), json.dumps({"name": name[:200]}))
-    return token
-
-
-def upload_name(token: str) -> str:
-    """The name the uploaded file had on the person's computer."""
-    try:
-        return str(json.loads(_sidecar(token, "name.json").read_text())["name"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return "The uploaded file"
-
-
-def save_preview(token: str, order: str, preview: Preview) -> None:
-    """Keep a file's preview for a day-order choice ("auto", "day" or "month")."""
-    _write(_sidecar(token, f"preview-{_order(order)}.json"), preview.to_json())
-
-
-def load_preview(token: str, order: str) -> Preview | None:
-    """The preview kept for the upload and day order, if there is one."""
-    try:
-        return Preview.from_json(_sidecar(token, f"preview-{_order(order)}.json").read_text())
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def _order(order: str) -> str:
-    if order not in ("auto", "day", "month"):
-        raise ValueError("Not a day order.")
-    return order
-
-
-def _sidecar(token: str, suffix: str) -> Path:
-    return upload_path(token).with_suffix(f".{suffix}")
-
-
-def _write(path: Path, text: str) -> None:
-    """Write a file whole or not at all: a reader never sees half of it."""
-    partial = path.with_name(f"{path.name}.{secrets.token_hex(4)}.part")
-    partial.write_text(text)
-    os.replace(partial, path)
-
-
-def upload_path(token: str) -> Path:
-    """Where a waiting upload is kept; the token is ours, never a path from the request."""
-    if not token or not all(c.isalnum() or c in "-_" for c in token):
-        raise ValueError("Not an upload token.")
-    return UPLOAD_DIR / f"{token}.csv"
-
-
-def discard_upload(token: str) -> None:
-    """Remove a waiting upload, claimed or not, and what is kept beside it."""
-    with contextlib.suppress(ValueError):
-        upload_path(token)  # refuses what is not a token, before it reaches glob()
-        for path in UPLOAD_DIR.glob(f"{token}.*"):
-            path.unlink(missing_ok=True)
+class UploadGone(Exception):
+    """The upload, or its file, is no longer there: imported, cancelled or expired."""
 
 
 class UploadBusy(Exception):
     """Another request is importing this upload right now."""
 
 
-@dataclass
-class Claim:
-    """An upload taken by one request for its import, locked for as long as it lives.
+def store_upload(membership: Membership, file: UploadedFile, preview: Preview) -> ImportUpload:
+    """Keep a member's uploaded file, and the preview planned from it, until they confirm.
 
-    The lock (fcntl.flock on the file) is the kernel's: it goes when the process does, so
-    a claim whose request crashed or whose worker was killed is seen as dead at once.
+    The file goes to the region's storage first, then its row: a file whose row could not be
+    saved is deleted again (or swept, if the process died in between). The expired uploads
+    of the workspace are swept first, so that happens at every upload even without a
+    worker running the periodic sweep.
     """
-
-    token: str
-    path: Path
-    file: IO[bytes]
-
-    def release(self) -> None:
-        """Put the upload back in waiting, if it is still there (not imported), and unlock."""
-        with contextlib.suppress(OSError):
-            os.rename(self.path, upload_path(self.token))
-        self.file.close()
-
-
-def claim_upload(token: str) -> Claim:
-    """Take an upload for one import: raise UploadBusy while another request imports it,
-    OSError if it is gone.
-
-    The waiting file is locked, then renamed: of two requests confirming it, one gets it. A
-    claimed file nobody holds the lock on was left by an import that died: taken over.
-    """
-    claimed = _claimed_path(token)
+    workspace = membership.workspace
+    sweep_uploads(workspace)
+    upload = ImportUpload(
+        workspace_id=workspace.id,
+        user_id=membership.user_id,
+        file_name=(file.name or "")[:FILE_NAME_MAX],
+        size=file.size,
+        previews=json.dumps({AUTO: preview.to_data()}),
+    )
+    storage = storage_for(workspace)
+    storage.save(upload.storage_name, file)
     try:
-        file = open(upload_path(token), "rb")  # noqa: SIM115 (held for the claim's life)
-    except FileNotFoundError:
-        file = open(claimed, "rb")  # noqa: SIM115
-        _lock(file)
-        return Claim(token, claimed, file)
-    _lock(file)
-    try:
-        os.rename(upload_path(token), claimed)
-    except OSError:
-        file.close()
+        ImportUpload.objects.in_workspace(workspace).bulk_create([upload])
+    except BaseException:
+        storage.delete(upload.storage_name)
         raise
-    return Claim(token, claimed, file)
+    return upload
 
 
-def _lock(file: IO[bytes]) -> None:
+def waiting_upload(membership: Membership, upload_id: object) -> ImportUpload | None:
+    """The member's upload waiting in their workspace, if it is there and not expired.
+
+    Another member's upload, another workspace's and a malformed id are all no upload; an
+    expired one is removed now.
+    """
+    upload = _uploads_of(membership, upload_id).first()
+    if upload is not None and upload.is_expired(timezone.now()):
+        _remove(membership.workspace, _uploads_of(membership, upload.id))
+        return None
+    return upload
+
+
+def discard_upload(membership: Membership, upload_id: object) -> None:
+    """Remove the member's waiting upload and its file (cancelled, or its file is missing).
+
+    An upload being imported right now is left to its import.
+    """
+    _remove(membership.workspace, _uploads_of(membership, upload_id))
+
+
+def _uploads_of(membership: Membership, upload_id: object) -> ImportUploadQuerySet:
+    uploads = ImportUpload.objects.in_workspace(membership.workspace)
     try:
-        fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        file.close()
+        pk = uuid.UUID(str(upload_id))
+    except ValueError:
+        return uploads.none()
+    return uploads.filter(pk=pk, user_id=membership.user_id)
+
+
+def open_upload(workspace: Workspace, upload: ImportUpload) -> File:
+    """Open the upload's file in the region's storage; raise UploadGone if it is missing."""
+    try:
+        return storage_for(workspace).open(upload.storage_name, "rb")
+    except FileNotFoundError:
+        raise UploadGone("The uploaded file is missing.") from None
+
+
+def kept_preview(upload: ImportUpload, order: str) -> Preview | None:
+    """The preview kept for the upload and a day order ("auto", "day" or "month"), if any.
+
+    One kept by an older version of the app, in another shape, is planned again.
+    """
+    try:
+        return Preview.from_data(json.loads(upload.previews)[order])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def keep_preview(workspace: Workspace, upload: ImportUpload, order: str, preview: Preview) -> None:
+    """Keep a preview on the upload's row, unless the upload went meanwhile."""
+    upload.previews = json.dumps({**json.loads(upload.previews), order: preview.to_data()})
+    uploads = ImportUpload.objects.in_workspace(workspace).filter(pk=upload.pk)
+    uploads.update(previews=upload.previews)
+
+
+def import_upload(
+    membership: Membership, upload: ImportUpload, preview: Preview, *, keep_file_rates: bool
+) -> ImportResult:
+    """Import a waiting upload as its preview found it, consuming the upload (apply_import).
+
+    Raises UploadGone if it was imported or removed meanwhile, UploadBusy while another
+    request imports it, ImportFailed if it cannot be imported (it then waits as before).
+    """
+    workspace = membership.workspace
+    with open_upload(workspace, upload) as file:
+        plan = resume_import(workspace, membership, file, preview)
+        return apply_import(workspace, plan, keep_file_rates=keep_file_rates, upload=upload)
+
+
+def _consume(workspace: Workspace, upload: ImportUpload) -> None:
+    """Take an upload for the import whose transaction this runs in, or raise.
+
+    Its row is locked, then deleted: the deletion commits with the entries, or rolls back
+    with them, and the database drops the lock of a request that dies. PostgreSQL refuses at
+    once while another import holds it (UploadBusy); SQLite's transactions take the write
+    lock when they begin, so a second confirm waits for the first and finds the row gone
+    (UploadGone). The file is deleted once the import has committed.
+    """
+    uploads = ImportUpload.objects.in_workspace(workspace).filter(pk=upload.pk)
+    try:
+        held = list(uploads.select_for_update(nowait=True).values_list("pk", flat=True))
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+            raise
         raise UploadBusy("This upload is being imported right now.") from None
+    if not held:
+        raise UploadGone("The upload was imported or removed meanwhile.")
+    uploads.delete()
+    storage = storage_for(workspace)
+    # A storage that fails here leaves an orphan file for the sweep, not a failed import.
+    transaction.on_commit(
+        partial(storage.delete, upload.storage_name), using=workspace.db_alias, robust=True
+    )
 
 
-def _claimed_path(token: str) -> Path:
-    return upload_path(token).with_suffix(".importing")
+def sweep_uploads(workspace: Workspace, now: datetime | None = None) -> int:
+    """Remove the workspace's uploads nobody confirmed within UPLOAD_TTL, with their files,
+    and the files of its imports folder that no upload owns once they are as old; return
+    how many files went.
+
+    Such files are left by a process that died between writing a file and its row, or
+    between an import's commit and its file's deletion.
+    """
+    now = now or timezone.now()
+    expired = ImportUpload.objects.in_workspace(workspace).expired(now)
+    removed = _remove(workspace, expired) if expired.exists() else 0
+    return removed + _sweep_orphans(workspace, now)
 
 
-def sweep_uploads(now: float | None = None) -> None:
-    """Remove uploads nobody confirmed within UPLOAD_TTL, with what is kept beside them, and
-    claimed ones whose import is gone (a running import holds its lock and keeps its file)."""
-    now = now or time.time()
-    if not UPLOAD_DIR.is_dir():
-        return
-    for path in UPLOAD_DIR.iterdir():
-        try:
-            if now - path.stat().st_mtime <= UPLOAD_TTL:
-                continue
-            if path.suffix == ".importing":
-                with open(path, "rb") as file:
-                    _lock(file)
-            path.unlink()
-        except (OSError, UploadBusy):
-            continue  # removed by another worker first, or still being imported
+def _remove(workspace: Workspace, uploads: ImportUploadQuerySet) -> int:
+    """Delete the uploads no import holds, then their files; return how many.
+
+    An upload an import has locked is skipped on PostgreSQL (its import consumes it or
+    leaves it waiting); on SQLite, the write lock waits for that import to end.
+    """
+    with transaction.atomic(using=workspace.db_alias):
+        free = list(uploads.select_for_update(skip_locked=True).only("id", "workspace_id"))
+        uploads.filter(pk__in=[upload.pk for upload in free]).delete()
+    storage = storage_for(workspace)
+    for upload in free:
+        storage.delete(upload.storage_name)
+    return len(free)
 
 
-def upload_age(token: str) -> float | None:
-    """Seconds since an upload was stored, waiting or claimed; None if it is gone."""
-    for path in (upload_path, _claimed_path):
-        try:
-            return time.time() - os.stat(path(token)).st_mtime
-        except (OSError, ValueError):
-            continue
-    return None
+def _sweep_orphans(workspace: Workspace, now: datetime) -> int:
+    """Delete the files of the workspace's imports folder older than UPLOAD_TTL that no
+    upload owns; return how many."""
+    storage = storage_for(workspace)
+    folder = imports_folder(workspace.id)
+    try:
+        names = storage.listdir(folder)[1]
+    except FileNotFoundError:  # a folder storage where nothing was uploaded yet
+        return 0
+    if not names:
+        return 0
+    uploads = ImportUpload.objects.in_workspace(workspace)
+    owned = {f"{pk}.csv" for pk in uploads.values_list("pk", flat=True)}
+    orphans = [name for name in names if name not in owned and _expired_file(name, now)]
+    for name in orphans:
+        storage.delete(folder + name)
+    return len(orphans)
+
+
+def _expired_file(name: str, now: datetime) -> bool:
+    """Whether a file named after an upload's id was written more than UPLOAD_TTL ago.
+
+    Ids are time-ordered UUIDs (uuid7) that start with their milliseconds; a file named
+    otherwise is not ours to judge.
+    """
+    try:
+        upload_id = uuid.UUID(name.removesuffix(".csv"))
+    except ValueError:
+        return False
+    if upload_id.version != 7:
+        return False
+    written = datetime.fromtimestamp((upload_id.int >> 80) / 1000, UTC)
+    return now - written > UPLOAD_TTL

@@ -7,12 +7,14 @@ from collections.abc import Iterator
 
 import pytest
 from django.core.cache import cache
+from django.core.files.storage import Storage
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
 from clockify.celery import app
 from tests.factories import add_member, make_user, make_workspace
 from workspaces.models import Role, User, Workspace
+from workspaces.regions import workspace_prefixes
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -40,6 +42,31 @@ def _tasks_inline(request: pytest.FixtureRequest) -> Iterator[None]:
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = eager
+
+
+@pytest.fixture(autouse=True)
+def _no_files_left_behind(request: pytest.FixtureRequest) -> Iterator[None]:
+    # The regions' storages are the real ones (folders under VAR_DIR, or buckets): when a
+    # test ends, its workspaces' files go, found where a workspace's deletion finds them.
+    yield
+    databases = request.node.get_closest_marker("django_db").kwargs.get("databases")
+    if databases is not None and databases != "__all__" and "default" not in databases:
+        return  # a test without the directory has no workspace
+    for workspace in Workspace.objects.all():
+        for storage, prefix in workspace_prefixes(workspace):
+            delete_files_under(storage, prefix)
+
+
+def delete_files_under(storage: Storage, folder: str) -> None:
+    """Delete every file under `folder` ("a/b/"), through the Storage API only."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:  # a folder storage where nothing was written
+        return
+    for name in files:
+        storage.delete(folder + name)
+    for name in folders:
+        delete_files_under(storage, f"{folder}{name}/")
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from uuid import UUID
 
 from django.contrib import messages
@@ -18,6 +17,7 @@ from workspaces.models import Membership
 
 from .. import importing
 from ..forms_import import DayOrderForm, ImportRatesForm, ImportUploadForm
+from ..models import ImportUpload
 
 UPLOAD_PAGE = "reports/import.html"
 PREVIEW_PAGE = "reports/import_preview.html"
@@ -37,16 +37,21 @@ def import_csv(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     form = ImportUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _upload_page(request, membership, form, status=400)
-    _forget(request)
-    upload = form.cleaned_data["file"]
-    token = importing.store_upload(upload.chunks(), upload.name)
-    # Planned once here and kept: showing the preview again reads no file.
-    preview = _plan(membership, token, DayOrderForm())
+    _forget(request, membership)
+    file = form.cleaned_data["file"]
+    # Planned from the request's own copy (in memory, or its temporary file while the request
+    # lasts) before anything is kept: a file past a limit leaves nothing behind. Planned once
+    # and kept with the upload: showing the preview again reads no file.
+    plan = importing.plan_import(membership.workspace, membership, file)
+    preview = importing.preview_of(plan)
     if preview.limit:
-        importing.discard_upload(token)
         return _upload_page(request, membership, form, preview.limit, status=400)
-    # Only an opaque token and the workspace: the session lives in the directory database.
-    request.session[SESSION_KEY] = {"token": token, "workspace": str(membership.workspace_id)}
+    upload = importing.store_upload(membership, file, preview)
+    # Only an opaque id and the workspace: the session lives in the directory database.
+    request.session[SESSION_KEY] = {
+        "upload": str(upload.id),
+        "workspace": str(membership.workspace_id),
+    }
     return redirect("reports:import_preview", membership.workspace_id)
 
 
@@ -55,13 +60,13 @@ def import_csv(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
 def import_preview(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     """Show what importing the uploaded file would do."""
     membership = get_membership(request, workspace_id)
-    pending = _pending(request, membership)
-    if pending is None:
+    upload = _pending(request, membership)
+    if upload is None:
         return _gone(request, membership)
     order = DayOrderForm(request.GET if "order" in request.GET else None)
     if order.is_bound and not order.is_valid():
-        return _preview(request, membership, pending, order, status=400)
-    return _preview(request, membership, pending, order)
+        return _preview(request, membership, upload, order, status=400)
+    return _preview(request, membership, upload, order)
 
 
 @login_required
@@ -69,58 +74,47 @@ def import_preview(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
 def import_confirm(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     """Import the uploaded file, all or nothing."""
     membership = get_membership(request, workspace_id)
-    pending = _pending(request, membership)
-    if pending is None:
+    upload = _pending(request, membership)
+    if upload is None:
         return _gone(request, membership)
     order = DayOrderForm(request.POST if "order" in request.POST else None)
     if order.is_bound and not order.is_valid():
-        return _preview(request, membership, pending, order, status=400)
+        return _preview(request, membership, upload, order, status=400)
     rates = ImportRatesForm(
         request.POST if "rates" in request.POST else None, membership=membership
     )
     if rates.is_bound and not rates.is_valid():
-        return _preview(request, membership, pending, order, rates=rates, status=400)
-    # Claimed for this request alone: a second click on Import finds no file waiting.
-    try:
-        claim = importing.claim_upload(pending["token"])
-    except importing.UploadBusy:
-        problem = "This file is being imported right now; its entries appear when it is done."
-        return _upload_page(request, membership, ImportUploadForm(), problem, status=409)
-    except (OSError, ValueError):  # swept away meanwhile
-        return _gone(request, membership)
-    try:
-        return _import(request, membership, pending, order, rates, claim.path)
-    finally:
-        claim.release()  # for another try, unless it was imported
+        return _preview(request, membership, upload, order, rates=rates, status=400)
+    return _import(request, membership, upload, order, rates)
 
 
 def _import(
     request: HttpRequest,
     membership: Membership,
-    pending: dict[str, str],
+    upload: ImportUpload,
     order: DayOrderForm,
     rates: ImportRatesForm,
-    path: Path,
 ) -> HttpResponse:
-    token = pending["token"]
     try:
-        preview = _plan(membership, token, order, path=path)
-    except OSError:  # swept away by another request meanwhile
-        return _gone(request, membership)
+        preview = _plan(membership, upload, order)
+    except importing.UploadGone:
+        return _vanished(request, membership)
     if not preview.ok:
         messages.error(request, "Nothing was imported: the file has problems.")
-        return _preview(request, membership, pending, order, preview=preview, status=400)
-    plan = importing.resume_import(membership.workspace, membership, path, preview)
+        return _preview(request, membership, upload, order, preview=preview, status=400)
     try:
-        result = importing.apply_import(
-            membership.workspace, plan, keep_file_rates=rates.keep_file_rates()
+        result = importing.import_upload(
+            membership, upload, preview, keep_file_rates=rates.keep_file_rates()
         )
-    except OSError:  # swept away between the plan and its application
-        return _gone(request, membership)
-    except importing.ImportFailed as error:
+    except importing.UploadGone:  # imported by another click, or removed, meanwhile
+        return _vanished(request, membership)
+    except importing.UploadBusy:
+        problem = "This file is being imported right now; its entries appear when it is done."
+        return _upload_page(request, membership, ImportUploadForm(), problem, status=409)
+    except importing.ImportFailed as error:  # the upload waits for another try
         messages.error(request, str(error))
-        return _preview(request, membership, pending, order, preview=preview, status=409)
-    _forget(request)
+        return _preview(request, membership, upload, order, preview=preview, status=409)
+    request.session.pop(SESSION_KEY, None)  # the import consumed the upload
     messages.success(
         request,
         f"Imported {result.created} entries; {result.skipped} were already here and skipped.",
@@ -133,7 +127,7 @@ def _import(
 def import_cancel(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     """Drop the uploaded file without importing it."""
     membership = get_membership(request, workspace_id)
-    _forget(request)
+    _forget(request, membership)
     return redirect("reports:import", membership.workspace_id)
 
 
@@ -153,22 +147,25 @@ def _upload_page(
     return render(request, UPLOAD_PAGE, context, status=status)
 
 
-def _pending(request: HttpRequest, membership: Membership) -> dict[str, str] | None:
-    """The session's upload for this workspace, if it is still there and fresh."""
+def _pending(request: HttpRequest, membership: Membership) -> ImportUpload | None:
+    """The session's upload for this workspace, if it is still waiting for this member."""
     pending = request.session.get(SESSION_KEY)
     if not isinstance(pending, dict) or pending.get("workspace") != str(membership.workspace_id):
         return None
-    age = importing.upload_age(pending.get("token", ""))
-    if age is None or age > importing.UPLOAD_TTL:
-        _forget(request)
-        return None
-    return pending
+    upload = importing.waiting_upload(membership, pending.get("upload"))
+    if upload is None:
+        request.session.pop(SESSION_KEY, None)
+    return upload
 
 
-def _forget(request: HttpRequest) -> None:
+def _forget(request: HttpRequest, membership: Membership) -> None:
+    """Drop the session's upload, and remove it if it waits in this workspace.
+
+    One left waiting in another workspace is removed there when it expires.
+    """
     pending = request.session.pop(SESSION_KEY, None)
-    if isinstance(pending, dict):
-        importing.discard_upload(pending.get("token", ""))
+    if isinstance(pending, dict) and pending.get("workspace") == str(membership.workspace_id):
+        importing.discard_upload(membership, pending.get("upload"))
 
 
 def _gone(request: HttpRequest, membership: Membership) -> HttpResponse:
@@ -176,30 +173,34 @@ def _gone(request: HttpRequest, membership: Membership) -> HttpResponse:
     return _upload_page(request, membership, ImportUploadForm(), problem, status=400)
 
 
-def _plan(
-    membership: Membership, token: str, order: DayOrderForm, *, path: Path | None = None
-) -> importing.Preview:
+def _vanished(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """The upload went while this request used it (imported, or its file is missing)."""
+    _forget(request, membership)
+    return _gone(request, membership)
+
+
+def _plan(membership: Membership, upload: ImportUpload, order: DayOrderForm) -> importing.Preview:
     """The preview of the upload for the day order chosen: kept, or planned now and kept.
 
-    `path` is where the file is while a confirm has claimed it. Raises OSError if the file
-    is gone.
+    Raises UploadGone if its file is missing.
     """
     chosen = order.is_bound and order.is_valid()
-    key = order.cleaned_data["order"] if chosen else "auto"
-    preview = importing.load_preview(token, key)
+    key = order.cleaned_data["order"] if chosen else importing.AUTO
+    preview = importing.kept_preview(upload, key)
     if preview is None:
         day_first = order.day_first() if chosen else None
-        source = path or importing.upload_path(token)
-        plan = importing.plan_import(membership.workspace, membership, source, day_first=day_first)
+        workspace = membership.workspace
+        with importing.open_upload(workspace, upload) as file:
+            plan = importing.plan_import(workspace, membership, file, day_first=day_first)
         preview = importing.preview_of(plan)
-        importing.save_preview(token, key, preview)
+        importing.keep_preview(workspace, upload, key, preview)
     return preview
 
 
 def _preview(
     request: HttpRequest,
     membership: Membership,
-    pending: dict[str, str],
+    upload: ImportUpload,
     order: DayOrderForm,
     *,
     preview: importing.Preview | None = None,
@@ -208,15 +209,15 @@ def _preview(
 ) -> HttpResponse:
     if preview is None and not (order.is_bound and not order.is_valid()):
         try:
-            preview = _plan(membership, pending["token"], order)
-        except OSError:  # swept away by another request meanwhile
-            return _gone(request, membership)
+            preview = _plan(membership, upload, order)
+        except importing.UploadGone:
+            return _vanished(request, membership)
     if preview is not None and preview.limit:
         status = 400
     context = {
         "workspace": membership.workspace,
         "membership": membership,
-        "file_name": importing.upload_name(pending["token"]),
+        "upload": upload,
         "plan": preview,
         "order": order,
         "rates": rates or ImportRatesForm(membership=membership),

@@ -13,8 +13,9 @@ from django.core.signals import request_finished
 from django.db import connections
 from django.urls import reverse
 
-from reports import importing
+from reports.models import ImportUpload
 from workspaces.models import ApiKey
+from workspaces.regions import storage_for
 
 MB = 1024 * 1024
 LOGIN = reverse("account_login")
@@ -145,18 +146,16 @@ def test_an_api_body_that_streams_past_the_cap_gets_the_error_shape(owner):
     assert json.loads(body)["code"] == 413
 
 
-def test_import_takes_a_large_file_from_a_signed_in_person(
-    client, owner, workspace, tmp_path, monkeypatch
-):
-    monkeypatch.setattr(importing, "UPLOAD_DIR", tmp_path)
+def test_import_takes_a_large_file_from_a_signed_in_person(client, owner, workspace):
     import_url = reverse("reports:import", args=[workspace.id])
     client.force_login(owner)
     content = b'"Project","Description"\r\n' + b'"Website","Design"\r\n' * (5 * MB // 20)
     file = SimpleUploadedFile("report.csv", content, content_type="text/csv")
     response = client.post(import_url, {"file": file})
     assert response.status_code == 302
-    token = client.session["reports_import"]["token"]
-    assert (tmp_path / f"{token}.csv").stat().st_size == len(content)
+    upload = ImportUpload.objects.in_workspace(workspace).get()
+    assert upload.size == len(content)
+    assert storage_for(workspace).size(upload.storage_name) == len(content)
 
 
 def test_import_keeps_the_small_cap_for_anonymous_requests(client, workspace):

@@ -4,18 +4,33 @@ from __future__ import annotations
 
 import csv
 import re
-import subprocess
 import sys
+import tempfile
+import threading
 import time
 import tracemalloc
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
+import time_machine
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
+from django.db import DatabaseError, OperationalError, connections, transaction
+from django.test import Client as HttpClient
+from django.test import TestCase
 from django.urls import reverse
+from django.utils import timezone
 
+from clockify.celery import app
 from reports import csv_import, importing
+from reports import tasks as reports_tasks
+from reports.models import UPLOAD_TTL, ImportUpload
+from reports.tasks import sweep_import_uploads
+from reports.views.imports import SESSION_KEY
 from tests.factories import (
     PASSWORD,
     add_member,
@@ -37,18 +52,14 @@ from tracking.models import (
     WorkspaceSettings,
 )
 from workspaces.models import Membership, Role
+from workspaces.outage import RegionUnavailable
+from workspaces.regions import REGION_ALIASES, regional_cursor, storage_for, uuid7
 
 HEADER = (
     '"Project","Client","Description","Task","User","Group","Email","Tags","Billable",'
     '"Start Date","Start Time","End Date","End Time","Duration (h)","Duration (decimal)",'
     '"Billable Rate (EUR)","Billable Amount (EUR)"\r\n'
 )
-
-
-@pytest.fixture(autouse=True)
-def _uploads_in_tmp(tmp_path, monkeypatch):
-    # Waiting uploads go to the test's own folder, not the system's temp folder.
-    monkeypatch.setattr(importing, "UPLOAD_DIR", tmp_path / "imports")
 
 
 def line(email: str, description: str = "Design", start: str = "09:00:00 AM", **cells) -> str:
@@ -96,7 +107,9 @@ def preview(client, workspace, **params):
 
 
 def confirm(client, workspace, **data):
-    return client.post(reverse("reports:import_confirm", args=[workspace.id]), data)
+    # As in production, what waits for the region's commit runs (the file's deletion).
+    with TestCase.captureOnCommitCallbacks(using=workspace.db_alias, execute=True):
+        return client.post(reverse("reports:import_confirm", args=[workspace.id]), data)
 
 
 def login(client, user):
@@ -106,6 +119,35 @@ def login(client, user):
 
 def entries(workspace):
     return TimeEntry.objects.in_workspace(workspace)
+
+
+def uploads(workspace):
+    return ImportUpload.objects.in_workspace(workspace)
+
+
+def the_upload(client, workspace) -> ImportUpload:
+    """The upload the client's session waits for."""
+    return uploads(workspace).get(pk=client.session[SESSION_KEY]["upload"])
+
+
+def files_under(storage, folder: str) -> list[str]:
+    """Every file's name under `folder` ("a/b/"), through the Storage API only."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:  # a folder storage where nothing was written
+        return []
+    names = [folder + name for name in files]
+    for name in folders:
+        names += files_under(storage, f"{folder}{name}/")
+    return sorted(names)
+
+
+def waiting_files(workspace) -> list[str]:
+    return files_under(storage_for(workspace), f"{workspace.id}/")
+
+
+def backdate(upload: ImportUpload, workspace, by: timedelta = UPLOAD_TTL + timedelta(minutes=1)):
+    uploads(workspace).filter(pk=upload.pk).update(created_at=upload.created_at - by)
 
 
 def test_admin_imports_for_members(client, workspace, owner, member):
@@ -318,44 +360,200 @@ def test_confirm_without_upload(client, workspace, owner):
     assert preview(client, workspace).status_code == 400
 
 
-def test_cancel_discards_the_file(client, workspace, owner):
+# --- Where an upload waits: a row of the region, its file in the region's storage ---
+
+
+def point_session_at(client, workspace, upload_id) -> None:
+    session = client.session
+    session[SESSION_KEY] = {"upload": str(upload_id), "workspace": str(workspace.id)}
+    session.save()
+
+
+def test_the_upload_waits_in_its_regions_storage_and_nowhere_else(
+    client, owner, tmp_path, monkeypatch
+):
+    workspace = make_workspace(owner, name="Down under", region="au")
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    planned_from = []
+    plan_import = importing.plan_import
+
+    def spied(workspace, membership, source, **kwargs):
+        planned_from.append(source)
+        return plan_import(workspace, membership, source, **kwargs)
+
+    monkeypatch.setattr(importing, "plan_import", spied)
+    # Past FILE_UPLOAD_MAX_MEMORY_SIZE, the request streams the file to a temporary file.
+    content = (HEADER + line(owner.email, "x" * 3000) * 400).encode()
+    assert len(content) > settings.FILE_UPLOAD_MAX_MEMORY_SIZE
+    login(client, owner)
+    assert upload(client, workspace, content, name="Backup.csv").status_code == 302
+
+    [source] = planned_from  # planned from the request's own temporary file...
+    assert isinstance(source, TemporaryUploadedFile)
+    assert source.temporary_file_path().startswith(str(temporary))
+    assert list(temporary.iterdir()) == []  # ...which went with the request
+    waiting = the_upload(client, workspace)
+    assert (waiting.user_id, waiting.file_name, waiting.size) == (
+        owner.pk,
+        "Backup.csv",
+        len(content),
+    )
+    assert waiting_files(workspace) == [f"{workspace.id}/imports/{waiting.id}.csv"]
+    with storage_for(workspace).open(waiting.storage_name, "rb") as file:
+        assert file.read() == content
+    for alias in set(REGION_ALIASES) - {"au"}:
+        assert files_under(storages[f"region-{alias}"], f"{workspace.id}/") == []
+    assert "Backup.csv" in preview(client, workspace).content.decode()
+
+
+def test_cancel_removes_the_upload_and_its_file(client, workspace, owner):
     login(client, owner)
     upload(client, workspace, HEADER + line(owner.email))
-    token = client.session[importing_key()]["token"]
-    assert importing.upload_path(token).exists()
+    assert len(waiting_files(workspace)) == 1
     client.post(reverse("reports:import_cancel", args=[workspace.id]))
-    assert not importing.upload_path(token).exists()
+    assert not uploads(workspace).exists()
+    assert waiting_files(workspace) == []
     assert confirm(client, workspace).status_code == 400
 
 
-def test_old_uploads_expire(client, workspace, owner):
+def test_a_new_upload_replaces_the_waiting_one(client, workspace, owner):
+    login(client, owner)
+    upload(client, workspace, HEADER + line(owner.email), name="first.csv")
+    upload(client, workspace, HEADER + line(owner.email), name="second.csv")
+    waiting = the_upload(client, workspace)
+    assert [u.file_name for u in uploads(workspace)] == ["second.csv"]
+    assert waiting_files(workspace) == [waiting.storage_name]
+
+
+def test_an_expired_upload_is_gone_when_used(client, workspace, owner):
     login(client, owner)
     upload(client, workspace, HEADER + line(owner.email))
-    token = client.session[importing_key()]["token"]
-    stored = importing.upload_path(token).stat().st_mtime
-    importing.sweep_uploads(now=stored + 7200)
+    backdate(the_upload(client, workspace), workspace)
+    response = preview(client, workspace)
+    assert response.status_code == 400
+    assert "no uploaded file waiting" in response.content.decode()
+    assert not uploads(workspace).exists()
+    assert waiting_files(workspace) == []
     assert confirm(client, workspace).status_code == 400
-
-
-def test_a_claim_is_swept_only_once_its_import_is_gone(client, workspace, owner):
-    login(client, owner)
-    upload(client, workspace, HEADER + line(owner.email))
-    claim = importing.claim_upload(client.session[importing_key()]["token"])
-    stored = claim.path.stat().st_mtime
-    importing.sweep_uploads(now=stored + 3 * importing.UPLOAD_TTL)
-    assert claim.path.exists()  # an import is still reading it
-    claim.file.close()  # its process died: the kernel dropped the lock
-    importing.sweep_uploads(now=stored + importing.UPLOAD_TTL - 60)
-    assert claim.path.exists()  # young enough to be confirmed again
-    importing.sweep_uploads(now=stored + importing.UPLOAD_TTL + 60)
-    assert not claim.path.exists()
     assert entries(workspace).count() == 0
 
 
-def test_upload_tokens_are_never_paths():
-    for token in ("../../etc/passwd", "", "a/b", "a.b"):
-        with pytest.raises(ValueError):
-            importing.upload_path(token)
+def test_an_upload_sweeps_the_workspaces_expired_uploads_and_old_orphan_files(
+    client, workspace, owner, admin
+):
+    login(client, admin)
+    upload(client, workspace, HEADER + line(admin.email))
+    expired = the_upload(client, workspace)
+    backdate(expired, workspace)
+    storage = storage_for(workspace)
+    folder = f"{workspace.id}/imports/"
+    # Files without a row: one a process left two hours ago, one whose row is being written,
+    # and one the import did not name.
+    with time_machine.travel(timezone.now() - 2 * UPLOAD_TTL):
+        old_orphan = storage.save(f"{folder}{uuid7()}.csv", ContentFile(b"x"))
+    young_orphan = storage.save(f"{folder}{uuid7()}.csv", ContentFile(b"x"))
+    not_ours = storage.save(f"{folder}notes.txt", ContentFile(b"x"))
+
+    owners = login(HttpClient(), owner)
+    assert upload(owners, workspace, HEADER + line(owner.email)).status_code == 302
+    fresh = the_upload(owners, workspace)
+    assert list(uploads(workspace)) == [fresh]
+    assert waiting_files(workspace) == sorted([fresh.storage_name, young_orphan, not_ours])
+    assert not storage.exists(old_orphan) and not storage.exists(expired.storage_name)
+    assert confirm(client, workspace).status_code == 400  # the admin's is gone
+
+
+def test_an_upload_whose_file_is_missing_is_gone(client, workspace, owner):
+    login(client, owner)
+    upload(client, workspace, HEADER + line(owner.email, date="03/04/2026", end="10:00:00 AM"))
+    storage_for(workspace).delete(the_upload(client, workspace).storage_name)
+    assert preview(client, workspace).status_code == 200  # the kept preview reads no file
+    response = preview(client, workspace, order="day")  # one not planned yet needs it
+    assert response.status_code == 400
+    assert "no uploaded file waiting" in response.content.decode()
+    assert not uploads(workspace).exists()
+
+    upload(client, workspace, HEADER + line(owner.email))
+    storage_for(workspace).delete(the_upload(client, workspace).storage_name)
+    assert confirm(client, workspace).status_code == 400
+    assert not uploads(workspace).exists()
+    assert entries(workspace).count() == 0
+
+
+def test_the_periodic_sweep_clears_expired_uploads_in_every_region(client, workspace, owner, admin):
+    uk = make_workspace(owner, name="Second", region="uk")
+    login(client, owner)
+    upload(client, workspace, HEADER + line(owner.email))
+    in_eu = the_upload(client, workspace)
+    upload(client, uk, HEADER + line(owner.email))  # the one in eu still waits
+    in_uk = the_upload(client, uk)
+    others = login(HttpClient(), admin)
+    upload(others, workspace, HEADER + line(admin.email))
+    young = the_upload(others, workspace)
+    backdate(in_eu, workspace)
+    backdate(in_uk, uk)
+
+    assert sweep_import_uploads.delay().get() == 2
+    assert list(uploads(workspace)) == [young] and not uploads(uk).exists()
+    assert waiting_files(workspace) == [young.storage_name] and waiting_files(uk) == []
+    assert sweep_import_uploads.delay().get() == 0  # nothing left to do
+    schedule = app.conf.beat_schedule["sweep-import-uploads"]
+    assert (schedule["task"], schedule["schedule"]) == (sweep_import_uploads.name, 15 * 60)
+
+
+def test_the_periodic_sweep_goes_on_past_a_region_that_is_down(
+    client, workspace, owner, monkeypatch
+):
+    make_workspace(owner, name="Stateside", region="us")  # the first region swept
+    login(client, owner)
+    upload(client, workspace, HEADER + line(owner.email))
+    backdate(the_upload(client, workspace), workspace)
+    sweep_uploads = importing.sweep_uploads
+
+    def us_is_down(workspace, now=None):
+        if workspace.region == "us":
+            raise RegionUnavailable("us")
+        return sweep_uploads(workspace, now)
+
+    monkeypatch.setattr(reports_tasks, "sweep_uploads", us_is_down)
+    assert sweep_import_uploads.delay().get() == 1
+    assert not uploads(workspace).exists()
+
+
+@pytest.mark.parametrize("upload_id", ["../../etc/passwd", "", None, "not-a-uuid"])
+def test_an_id_that_is_no_upload_is_no_upload_waiting(client, workspace, owner, upload_id):
+    login(client, owner)
+    point_session_at(client, workspace, upload_id)
+    assert preview(client, workspace).status_code == 400
+    point_session_at(client, workspace, upload_id)
+    assert confirm(client, workspace).status_code == 400
+
+
+def test_nobody_but_the_uploader_can_use_an_upload(client, workspace, owner, member):
+    login(client, owner)
+    upload(client, workspace, HEADER + line(owner.email))
+    owners = the_upload(client, workspace)
+    members = login(HttpClient(), member)
+    for use in (preview, confirm):
+        point_session_at(members, workspace, owners.id)
+        response = use(members, workspace)
+        assert response.status_code == 400
+        assert "no uploaded file waiting" in response.content.decode()
+    point_session_at(members, workspace, owners.id)
+    members.post(reverse("reports:import_cancel", args=[workspace.id]))
+    # Nor is it waiting in another workspace of the uploader's.
+    elsewhere = make_workspace(owner, name="Second", region="eu")
+    point_session_at(client, elsewhere, owners.id)
+    assert preview(client, elsewhere).status_code == 400
+    assert confirm(client, elsewhere).status_code == 400
+
+    assert list(uploads(workspace)) == [owners]
+    assert waiting_files(workspace) == [owners.storage_name]
+    assert entries(workspace).count() == 0 and entries(elsewhere).count() == 0
+    point_session_at(client, workspace, owners.id)
+    assert confirm(client, workspace).status_code == 302  # still the uploader's to import
 
 
 def test_admin_of_another_workspace_cannot_import_here(client, workspace, member):
@@ -365,12 +563,6 @@ def test_admin_of_another_workspace_cannot_import_here(client, workspace, member
     upload(client, elsewhere, HEADER + line(member.email))
     assert confirm(client, workspace).status_code == 400
     assert entries(workspace).count() == 0
-
-
-def importing_key() -> str:
-    from reports.views.imports import SESSION_KEY
-
-    return SESSION_KEY
 
 
 def test_many_problems_show_the_first_ones(client, workspace, owner):
@@ -425,19 +617,17 @@ def test_a_file_changed_after_its_preview_saves_nothing(workspace, owner, tmp_pa
     assert Project.objects.in_workspace(workspace).count() == 0
 
 
-def test_confirming_a_file_swept_after_its_preview_asks_again(
-    client, workspace, owner, monkeypatch
-):
+def test_a_confirm_that_finds_its_upload_gone_asks_again(client, workspace, owner, monkeypatch):
     login(client, owner)
     upload(client, workspace, HEADER + line(owner.email))
     resume_import = importing.resume_import
 
-    def resume_then_sweep(*args, **kwargs):
+    def resume_then_lose_it(*args, **kwargs):
         plan = resume_import(*args, **kwargs)
-        importing.discard_upload(client.session[importing_key()]["token"])
+        uploads(workspace).delete()  # as another confirm that imported it meanwhile did
         return plan
 
-    monkeypatch.setattr(importing, "resume_import", resume_then_sweep)
+    monkeypatch.setattr(importing, "resume_import", resume_then_lose_it)
     response = confirm(client, workspace)
     assert response.status_code == 400
     assert "no uploaded file waiting" in response.content.decode()
@@ -477,65 +667,110 @@ def test_memory_does_not_grow_with_the_file(workspace, owner, tmp_path, monkeypa
     assert large - small < 1024 * 1024, (small, large)
 
 
-def test_a_second_confirm_while_one_imports_is_refused(client, workspace, owner):
+def test_a_confirm_consumes_the_upload_and_its_file(client, workspace, owner):
     login(client, owner)
     upload(client, workspace, HEADER + line(owner.email))
-    token = client.session[importing_key()]["token"]
-    claim = importing.claim_upload(token)  # as the first click's request does while it imports
+    assert confirm(client, workspace).status_code == 302
+    assert entries(workspace).count() == 1
+    assert not uploads(workspace).exists()
+    assert waiting_files(workspace) == []
+    assert SESSION_KEY not in client.session
+    assert confirm(client, workspace).status_code == 400  # a second click imports nothing
+    assert entries(workspace).count() == 1
+
+
+def test_a_failed_confirm_leaves_the_upload_waiting(client, workspace, member):
+    project = make_project(workspace, "Site")
+    login(client, member)
+    upload(client, workspace, HEADER + own_line(member, "Site"))
+    waiting = the_upload(client, workspace)
+    project.archived = True  # after the preview: the import itself refuses the row
+    project.save(update_fields=["archived"])
+    assert confirm(client, workspace).status_code == 409
+    assert list(uploads(workspace)) == [waiting]
+    assert waiting_files(workspace) == [waiting.storage_name]
+    project.archived = False
+    project.save(update_fields=["archived"])
+    assert confirm(client, workspace).status_code == 302  # another try
+    assert entries(workspace).count() == 1
+    assert not uploads(workspace).exists() and waiting_files(workspace) == []
+
+
+def test_an_import_that_dies_after_taking_its_upload_leaves_it_waiting(
+    client, workspace, owner, monkeypatch
+):
+    login(client, owner)
+    upload(client, workspace, HEADER + line(owner.email))
+    waiting = the_upload(client, workspace)
+    save = importing._Writer.save
+
+    def connection_lost(self, batch):
+        # The upload's row is locked and deleted by now, in the import's transaction.
+        assert not uploads(workspace).filter(pk=waiting.pk).exists()
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(importing._Writer, "save", connection_lost)
     response = confirm(client, workspace)
-    assert response.status_code == 409 and "being imported right now" in response.content.decode()
-    assert entries(workspace).count() == 0
-    claim.release()  # that import failed: the file waits again
-    assert confirm(client, workspace).status_code == 302
+    assert response.status_code == 409
+    assert "could not finish the import just now" in response.content.decode()
+    assert list(uploads(workspace)) == [waiting]  # rolled back with the entries
+    assert waiting_files(workspace) == [waiting.storage_name]
+    monkeypatch.setattr(importing._Writer, "save", save)
+    assert confirm(client, workspace).status_code == 302  # and the person retries at once
     assert entries(workspace).count() == 1
-    assert list(importing.UPLOAD_DIR.iterdir()) == []
+    assert waiting_files(workspace) == []
 
 
-def test_a_claim_whose_lock_is_gone_is_taken_over(client, workspace, owner):
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["eu"]["ENGINE"],
+    reason="row locks are PostgreSQL's; SQLite makes a second confirm wait for the first's "
+    "write lock instead: run with DATABASE_URL_EU set (CI does)",
+)
+@pytest.mark.django_db(transaction=True, databases="__all__")
+def test_a_second_confirm_while_one_imports_gets_409_until_that_connection_dies(
+    client, workspace, owner
+):
     login(client, owner)
     upload(client, workspace, HEADER + line(owner.email))
-    claim = importing.claim_upload(client.session[importing_key()]["token"])
-    claim.file.close()  # the lock went without release(): the import died
-    assert confirm(client, workspace).status_code == 302
-    assert entries(workspace).count() == 1
-    assert list(importing.UPLOAD_DIR.iterdir()) == []
+    waiting = the_upload(client, workspace)
+    locked, done = threading.Event(), threading.Event()
+    holder = {}
 
+    def first_confirm() -> None:
+        # Holds the upload's row as a running import does, in a connection of its own, until
+        # that connection is killed under it.
+        try:
+            with suppress(DatabaseError), transaction.atomic(using=workspace.db_alias):
+                uploads(workspace).select_for_update().get(pk=waiting.pk)
+                with regional_cursor(workspace) as cursor:
+                    cursor.execute("SELECT pg_backend_pid()")
+                    holder["pid"] = cursor.fetchone()[0]
+                locked.set()
+                done.wait(timeout=30)
+        finally:
+            connections.close_all()
 
-CLAIM_IN_A_CHILD = """
-import os, sys
-from pathlib import Path
-import django
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clockify.settings")
-django.setup()
-from reports import importing
-importing.UPLOAD_DIR = Path(sys.argv[1])
-claim = importing.claim_upload(sys.argv[2])
-print("claimed", flush=True)
-sys.stdin.read()  # holds the claim until killed
-"""
-
-
-def test_a_claim_of_a_killed_process_is_taken_over_and_a_live_one_is_not(client, workspace, owner):
-    login(client, owner)
-    upload(client, workspace, HEADER + line(owner.email))
-    token = client.session[importing_key()]["token"]
-    child = subprocess.Popen(
-        [sys.executable, "-c", CLAIM_IN_A_CHILD, str(importing.UPLOAD_DIR), token],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    thread = threading.Thread(target=first_confirm)
+    thread.start()
     try:
-        assert child.stdout.readline() == "claimed\n"
-        assert confirm(client, workspace).status_code == 409  # alive: its import goes on
+        assert locked.wait(timeout=30)
+        response = confirm(client, workspace)
+        assert response.status_code == 409
+        assert "being imported right now" in response.content.decode()
+        assert list(uploads(workspace)) == [waiting]
         assert entries(workspace).count() == 0
+        # That import's process dies: the server drops its connection, and the lock with it
+        # (pg_terminate_backend waits, here up to 10 s, until the backend is gone).
+        with regional_cursor(workspace) as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s, 10000)", [holder["pid"]])
+            assert cursor.fetchone()[0] is True
+        assert confirm(client, workspace).status_code == 302
     finally:
-        child.kill()
-        child.wait()
-        child.stdin.close()
-        child.stdout.close()
-    assert confirm(client, workspace).status_code == 302  # dead: the person can retry
+        done.set()
+        thread.join(timeout=30)
     assert entries(workspace).count() == 1
+    assert not uploads(workspace).exists()
+    assert waiting_files(workspace) == []
 
 
 # --- Limits: reading costs time and memory in proportion to the file, never more ---
@@ -633,38 +868,57 @@ def test_a_file_over_a_limit_is_refused_at_upload_and_not_kept(client, workspace
     response = upload(client, workspace, HEADER + "x" * 200_000)
     assert response.status_code == 400
     assert "Line 2 is longer than 64 KiB" in response.content.decode()
-    assert importing_key() not in client.session
-    assert list(importing.UPLOAD_DIR.iterdir()) == []
+    assert SESSION_KEY not in client.session
+    assert not uploads(workspace).exists()
+    assert waiting_files(workspace) == []
 
 
 def test_the_preview_is_planned_once_and_the_confirm_reads_the_file_once(
     client, workspace, owner, monkeypatch
 ):
-    reads = []
-    file_lines = csv_import._file_lines
+    passes, opened = [], []
+    lines_of = csv_import._lines_of
+    storage = storage_for(workspace)
+    open_file = storage.open
 
-    def counted(path):
-        reads.append(path)
-        return file_lines(path)
+    def counted_pass(file):
+        passes.append(file)
+        return lines_of(file)
 
-    monkeypatch.setattr(csv_import, "_file_lines", counted)
+    def counted_open(name, mode="rb"):
+        opened.append(name)
+        return open_file(name, mode)
+
+    monkeypatch.setattr(csv_import, "_lines_of", counted_pass)
+    monkeypatch.setattr(storage, "open", counted_open)
     login(client, owner)
     upload(client, workspace, HEADER + line(owner.email), name="March.csv")
-    assert len(reads) == 2  # the dates' pass and the rows' pass
-    reads.clear()
+    # The dates' pass and the rows' pass, over the request's own copy.
+    assert (len(passes), opened) == (2, [])
+    passes.clear()
     for _ in range(3):
         page = preview(client, workspace)
         assert page.status_code == 200 and "March.csv" in page.content.decode()
-    assert reads == []
+    assert (passes, opened) == ([], [])
+    # A day order not planned yet reads the file from storage, once; then it is kept too.
+    for _ in range(2):
+        assert preview(client, workspace, order="month").status_code == 200
+    assert (len(passes), opened) == (2, [the_upload(client, workspace).storage_name])
+    passes.clear()
+    opened.clear()
     assert confirm(client, workspace).status_code == 302
-    assert len(reads) == 1  # saving reads it once more, and plans nothing again
+    # Saving reads it once more, and plans nothing again.
+    assert (len(passes), len(opened)) == (1, 1)
     assert entries(workspace).count() == 1
 
 
-def test_the_session_holds_only_the_token_and_the_workspace(client, workspace, owner):
+def test_the_session_holds_only_the_upload_id_and_the_workspace(client, workspace, owner):
     login(client, owner)
     upload(client, workspace, HEADER + line(owner.email), name="Secret client list.csv")
-    assert set(client.session[importing_key()]) == {"token", "workspace"}
+    assert client.session[SESSION_KEY] == {
+        "upload": str(the_upload(client, workspace).id),
+        "workspace": str(workspace.id),
+    }
     assert "Secret client list" not in str(dict(client.session))
     assert "Secret client list.csv" in preview(client, workspace).content.decode()
 

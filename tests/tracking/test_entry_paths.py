@@ -7,7 +7,6 @@ import json
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -15,7 +14,6 @@ from django.urls import reverse
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from reports import importing
 from tests.factories import make_project
 from tracking import rules, services
 from tracking.models import TimeEntry
@@ -177,9 +175,3 @@ def test_every_entry_path_refuses_or_stores_an_entry_reports_render(
             rules.check_entry_times(entry.start, entry.end)
         _reports_render(client, workspace)
     TimeEntry.objects.in_workspace(workspace).delete()
-
-
-@pytest.fixture(autouse=True)
-def _uploads_in_tmp(tmp_path, monkeypatch):
-    # Waiting uploads go to the test's own folder, not the system's temp folder.
-    monkeypatch.setattr(importing, "UPLOAD_DIR", tmp_path / "imports")

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections
 from django.urls import reverse
 
-from reports import importing
+from reports.models import ImportUpload
 from tests.factories import add_member, make_workspace
 from tracking.models import Client, Project, Tag, Task, TimeEntry
 
@@ -134,12 +134,11 @@ def test_no_page_writes_workspace_content_into_the_directory(client, owner, au):
     assert MARKER not in directory_dump()
 
 
-def test_an_uploaded_files_name_stays_out_of_the_directory(
-    client, owner, au, tmp_path, monkeypatch
-):
-    monkeypatch.setattr(importing, "UPLOAD_DIR", tmp_path / "imports")
+def test_an_uploaded_files_name_stays_out_of_the_directory(client, owner, au):
     client.force_login(owner)
     upload = SimpleUploadedFile(f"{MARKER}.csv", b"Project,Description\n", "text/csv")
     response = client.post(reverse("reports:import", args=[au.id]), {"file": upload})
     assert response.status_code == 302
     assert MARKER not in directory_dump()
+    # It is kept with the upload, in the workspace's region.
+    assert ImportUpload.objects.in_workspace(au).get().file_name == f"{MARKER}.csv"
