@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.test import TestCase
 from django.urls import reverse
 
+from reports.models import ImportUpload
 from tests.factories import (
     add_member,
     make_client,
@@ -116,6 +119,32 @@ def test_a_workspace_moves_whole_and_its_neighbours_are_untouched(
     assert {ws.id: snapshot(ws) for ws in neighbours} == others
     assert "tracking.TimeEntry: 7 rows copied" in printed
     assert "Verified tracking.TimeEntryTag" in printed and "Done." in printed
+
+
+def test_an_import_waiting_in_the_old_region_is_confirmed_in_the_new_one(client, owner, boston):
+    sign_in(client, owner)
+    restored = export(client, boston).replace(b"Boston entry 0", b"Boston entry restored")
+    file = SimpleUploadedFile("backup.csv", restored, content_type="text/csv")
+    assert (
+        client.post(reverse("reports:import", args=[boston.id]), {"file": file}).status_code == 302
+    )
+    waiting = ImportUpload.objects.in_workspace(boston).get()
+
+    move(boston, "eu")
+
+    boston.refresh_from_db()
+    assert storage_for(boston).exists(waiting.storage_name)
+    assert not storage_for(copy_in(boston, "us")).exists(waiting.storage_name)
+    with TestCase.captureOnCommitCallbacks(using="eu", execute=True):
+        response = client.post(
+            reverse("reports:import_confirm", args=[boston.id]), {"order": "month"}
+        )
+    assert response.status_code == 302, response.content.decode()
+    assert (
+        TimeEntry.objects.in_workspace(boston).filter(description="Boston entry restored").exists()
+    )
+    assert not ImportUpload.objects.in_workspace(boston).exists()
+    assert not storage_for(boston).exists(waiting.storage_name)
 
 
 def test_the_moved_workspace_works_in_its_new_region(client, owner, boston):
