@@ -7,12 +7,17 @@ from collections.abc import Iterator
 
 import pytest
 from django.core.cache import cache
+from django.core.files.storage import storages
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
 from clockify.celery import app
 from tests.factories import add_member, make_user, make_workspace
+from tests.files import empty
 from workspaces.models import Role, User, Workspace
+from workspaces.regions import REGION_ALIASES
+
+REGION_STORAGES = [f"region-{alias}" for alias in REGION_ALIASES]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -40,6 +45,25 @@ def _tasks_inline(request: pytest.FixtureRequest) -> Iterator[None]:
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = eager
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_region_files_from_earlier_runs() -> None:
+    for alias in REGION_STORAGES:
+        empty(storages[alias])
+
+
+@pytest.fixture(autouse=True)
+def _region_files_emptied() -> Iterator[None]:
+    # Every test starts with empty region storages (the suite's own: tests/settings.py):
+    # after a test that opened one, its files are deleted. Django keeps the storages it has
+    # built in `storages._storages`; forgetting them first tells which ones a test opens.
+    for alias in REGION_STORAGES:
+        storages._storages.pop(alias, None)
+    yield
+    for alias in REGION_STORAGES:
+        if alias in storages._storages:
+            empty(storages[alias])
 
 
 @pytest.fixture
