@@ -58,11 +58,25 @@ start_postgres() {
   export PSQL_URL_BASE="$base"
 }
 
+# Refuse a port something already listens on: the tests would talk to a stranger's server.
+_port_free() {
+  if (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null; then
+    echo "Port $2 is taken: set $1 to a free one." >&2
+    return 1
+  fi
+}
+
 start_redis() {
+  _port_free REDIS_PORT "$REDIS_PORT" || return 1
   redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no \
     --daemonize yes --pidfile "$SERVICES_DIR/redis.pid" --logfile "$SERVICES_DIR/redis.log" \
     --dir "$SERVICES_DIR"
   for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  if ! redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+    echo "Redis did not start on port $REDIS_PORT; its log:" >&2
+    tail -n 20 "$SERVICES_DIR/redis.log" >&2
+    return 1
+  fi
   export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
 }
 
@@ -109,10 +123,7 @@ for alias, region in regions.items():
 
 start_s3() {
   _install_s3_server
-  if (exec 3<>"/dev/tcp/127.0.0.1/$S3_PORT") 2>/dev/null; then
-    echo "Port $S3_PORT is taken: set S3_PORT to a free one." >&2
-    return 1
-  fi
+  _port_free S3_PORT "$S3_PORT" || return 1
   "$S3_SERVER_VENV/bin/python" -m moto.server -H 127.0.0.1 -p "$S3_PORT" \
     >"$SERVICES_DIR/s3.log" 2>&1 &
   echo $! >"$SERVICES_DIR/s3.pid"
