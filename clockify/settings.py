@@ -364,12 +364,17 @@ MEDIA_ROOT = VAR_DIR / "media"
 # One private storage per region: a folder var/media/<region>/ in the embedded default, or
 # an S3 bucket in that region when S3_BUCKET_<REGION> is set (S3_ENDPOINT_URL for an
 # S3-compatible server). Nothing regional is ever written to the "default" storage.
+# Credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or boto3's other
+# sources (an instance role, ~/.aws).
 AWS_REGION_NAMES = {
     "us": "us-east-1",
     "eu": "eu-central-1",
     "uk": "eu-west-2",
     "au": "ap-southeast-2",
 }
+S3_ADDRESSING_STYLE = env.str("S3_ADDRESSING_STYLE", default="")
+if S3_ADDRESSING_STYLE not in ("", "auto", "path", "virtual"):
+    raise ImproperlyConfigured("S3_ADDRESSING_STYLE must be path, virtual or auto.")
 
 
 def _region_storage(alias: str) -> dict:
@@ -383,10 +388,20 @@ def _region_storage(alias: str) -> dict:
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": bucket,
-            "region_name": AWS_REGION_NAMES[alias],
+            # An S3-compatible server may have one region name of its own to sign for.
+            "region_name": env.str("S3_REGION_NAME", default="") or AWS_REGION_NAMES[alias],
             "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
-            "default_acl": "private",
+            # "path" for a server reached by a name that has no per-bucket subdomains;
+            # unset: boto3 decides (virtual-hosted on AWS, path for an IP address).
+            "addressing_style": S3_ADDRESSING_STYLE or None,
+            # No ACL on upload: objects stay as private as the bucket. A bucket with ACLs
+            # disabled (AWS's default since 2023) refuses any other ACL, "private" included.
+            "default_acl": None,
+            # Links to a file are signed and expire (an hour); never public. Signature
+            # version 4, which every AWS region takes (boto3 may sign links with version 2).
             "querystring_auth": True,
+            "signature_version": "s3v4",
+            # A second file under a taken name gets a name of its own instead of replacing it.
             "file_overwrite": False,
             # A file read back (an import's upload, up to 100 MB) spools to a temporary file
             # past this size, as an uploaded one does, rather than downloading into memory.

@@ -7,14 +7,17 @@ from collections.abc import Iterator
 
 import pytest
 from django.core.cache import cache
-from django.core.files.storage import Storage
+from django.core.files.storage import storages
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
 from clockify.celery import app
 from tests.factories import add_member, make_user, make_workspace
+from tests.files import empty
 from workspaces.models import Role, User, Workspace
-from workspaces.regions import workspace_prefixes
+from workspaces.regions import REGION_ALIASES
+
+REGION_STORAGES = [f"region-{alias}" for alias in REGION_ALIASES]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -44,29 +47,23 @@ def _tasks_inline(request: pytest.FixtureRequest) -> Iterator[None]:
     app.conf.task_always_eager = eager
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_region_files_from_earlier_runs() -> None:
+    for alias in REGION_STORAGES:
+        empty(storages[alias])
+
+
 @pytest.fixture(autouse=True)
-def _no_files_left_behind(request: pytest.FixtureRequest) -> Iterator[None]:
-    # The regions' storages are the real ones (folders under VAR_DIR, or buckets): when a
-    # test ends, its workspaces' files go, found where a workspace's deletion finds them.
+def _region_files_emptied() -> Iterator[None]:
+    # Every test starts with empty region storages (the suite's own: tests/settings.py):
+    # after a test that opened one, its files are deleted. Django keeps the storages it has
+    # built in `storages._storages`; forgetting them first tells which ones a test opens.
+    for alias in REGION_STORAGES:
+        storages._storages.pop(alias, None)
     yield
-    databases = request.node.get_closest_marker("django_db").kwargs.get("databases")
-    if databases is not None and databases != "__all__" and "default" not in databases:
-        return  # a test without the directory has no workspace
-    for workspace in Workspace.objects.all():
-        for storage, prefix in workspace_prefixes(workspace):
-            delete_files_under(storage, prefix)
-
-
-def delete_files_under(storage: Storage, folder: str) -> None:
-    """Delete every file under `folder` ("a/b/"), through the Storage API only."""
-    try:
-        folders, files = storage.listdir(folder)
-    except FileNotFoundError:  # a folder storage where nothing was written
-        return
-    for name in files:
-        storage.delete(folder + name)
-    for name in folders:
-        delete_files_under(storage, f"{folder}{name}/")
+    for alias in REGION_STORAGES:
+        if alias in storages._storages:
+            empty(storages[alias])
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.files.storage import storages
 from django.db import OperationalError, connections
 
 
@@ -31,3 +32,17 @@ def test_a_region_down_is_503_naming_it(client, monkeypatch):
 
 def test_wrong_method(client):
     assert client.post("/healthz").status_code == 405
+
+
+def test_file_storage_is_not_needed(client, settings):
+    # Every region's bucket on a server that does not answer: the check neither opens a
+    # storage nor waits for one.
+    settings.STORAGES = settings.STORAGES | {
+        f"region-{alias}": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {"bucket_name": alias, "endpoint_url": "http://127.0.0.1:9"},
+        }
+        for alias in ("us", "eu", "uk", "au")
+    }
+    assert client.get("/healthz").status_code == 200
+    assert not any(alias.startswith("region-") for alias in storages._storages)

@@ -73,7 +73,7 @@ def _settings_with(env: dict[str, str], keys: list[str] = SETTINGS_KEYS) -> dict
         "print(json.dumps({k: getattr(s, k) for k in sys.argv[1:]}, default=str))"
     )
     unset = {"REDIS_URL", "SITE_URL", "EMAIL_URL", "DEFAULT_REGION"}
-    clean = {k: v for k, v in os.environ.items() if k not in unset}
+    clean = {k: v for k, v in os.environ.items() if k not in unset and not k.startswith("S3_")}
     result = subprocess.run(
         [sys.executable, "-c", code, *keys],
         env=clean | {"DJANGO_SETTINGS_MODULE": "clockify.settings"} | env,
@@ -123,13 +123,39 @@ def test_bad_region_setting_is_a_clear_error():
 
 
 def test_s3_bucket_per_region_when_configured():
-    code_env = {"S3_BUCKET_EU": "acme-eu", "S3_ENDPOINT_URL": "http://127.0.0.1:9000"}
+    code_env = {"S3_BUCKET_EU": "acme-eu", "S3_BUCKET_AU": "acme-au"}
     storages = _settings_with(code_env, keys=["STORAGES"])["STORAGES"]
     assert storages["region-eu"]["BACKEND"] == "storages.backends.s3.S3Storage"
-    assert storages["region-eu"]["OPTIONS"]["bucket_name"] == "acme-eu"
-    assert storages["region-eu"]["OPTIONS"]["region_name"] == "eu-central-1"
+    assert storages["region-eu"]["OPTIONS"] == {
+        "bucket_name": "acme-eu",
+        "region_name": "eu-central-1",
+        "endpoint_url": None,  # AWS itself
+        "addressing_style": None,
+        # Private: no ACL of our own (the bucket's), links signed, nothing overwritten.
+        "default_acl": None,
+        "querystring_auth": True,
+        "signature_version": "s3v4",
+        "file_overwrite": False,
+    }
+    assert storages["region-au"]["OPTIONS"]["region_name"] == "ap-southeast-2"
     assert storages["region-uk"]["BACKEND"].endswith("FileSystemStorage")
     assert storages["region-uk"]["OPTIONS"]["location"].endswith("media/uk")
+
+
+def test_an_s3_compatible_server_gets_its_endpoint_region_and_addressing():
+    code_env = {
+        "S3_BUCKET_US": "acme-us",
+        "S3_ENDPOINT_URL": "https://s3.internal:9000",
+        "S3_REGION_NAME": "garage",
+        "S3_ADDRESSING_STYLE": "path",
+    }
+    options = _settings_with(code_env, keys=["STORAGES"])["STORAGES"]["region-us"]["OPTIONS"]
+    assert options["endpoint_url"] == "https://s3.internal:9000"
+    assert options["region_name"] == "garage"
+    assert options["addressing_style"] == "path"
+    with pytest.raises(subprocess.CalledProcessError) as error:
+        _settings_with(code_env | {"S3_ADDRESSING_STYLE": "paths"})
+    assert "S3_ADDRESSING_STYLE must be path, virtual or auto" in error.value.stderr
 
 
 def _secret_key_with(env: dict[str, str]) -> subprocess.CompletedProcess:
