@@ -136,6 +136,8 @@ def test_s3_bucket_per_region_when_configured():
         "querystring_auth": True,
         "signature_version": "s3v4",
         "file_overwrite": False,
+        # A file read back spools to disk past 1 MB instead of downloading into memory.
+        "max_memory_size": 1024 * 1024,
     }
     assert storages["region-au"]["OPTIONS"]["region_name"] == "ap-southeast-2"
     assert storages["region-uk"]["BACKEND"].endswith("FileSystemStorage")
