@@ -9,8 +9,7 @@ from django.conf import settings
 from django.db import connections
 
 from tests.factories import make_workspace
-from tracking.models import WorkspaceSettings
-from workspaces.models import Workspace
+from workspaces.models import Workspace, WorkspaceSettings
 from workspaces.regions import REGION_ALIASES, Region, UnscopedRegionalQuery, uuid7
 
 
