@@ -16,7 +16,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from clockify.api_fields import (
+from workspaces.api_fields import (
     ERRORS,
     MAX_PAGE_SIZE,
     ApiSchema,
