@@ -13,8 +13,8 @@ from django.http import HttpRequest
 from ninja import Field, Router
 from ninja.errors import HttpError
 
-from clockify.api_fields import ERRORS, ApiSchema, Instant, member_of
 from tracking.api import entries_json
+from workspaces.api_fields import ERRORS, ApiSchema, Instant, member_of
 from workspaces.models import Membership
 
 from .detailed import Totals, totals_of

@@ -17,8 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from tracking.durations import decimal_hours, format_duration
 
 if TYPE_CHECKING:
-    from tracking.models import WorkspaceSettings
-    from workspaces.models import User
+    from workspaces.models import User, WorkspaceSettings
 
 COLUMNS = (
     "Project",

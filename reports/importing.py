@@ -38,12 +38,11 @@ from tracking.models import (
     TaskStatus,
     TimeEntry,
     TimeEntryTag,
-    WorkspaceSettings,
 )
 from tracking.rollup import defer_entry_totals, fold_inserted
 from tracking.rules import EntryTimeError, check_entry_times
 from tracking.services import resolve_rate
-from workspaces.models import Membership, User, Workspace
+from workspaces.models import Membership, User, Workspace, WorkspaceSettings
 from workspaces.regions import storage_for, uuid7
 from workspaces.validators import validate_single_line
 

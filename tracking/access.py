@@ -7,10 +7,8 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from workspaces.models import Membership, Workspace
+from workspaces.models import Membership, Workspace, WorkspaceSettings
 from workspaces.regions import RegionalModel
-
-from .models import WorkspaceSettings
 
 
 def get_in_workspace[M: RegionalModel](

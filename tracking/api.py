@@ -16,7 +16,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from clockify.api_fields import (
+from workspaces.api_fields import (
     ERRORS,
     MAX_PAGE_SIZE,
     ApiSchema,
@@ -32,7 +32,7 @@ from clockify.api_fields import (
     parse_id,
     utc,
 )
-from workspaces.models import Membership, Workspace
+from workspaces.models import Membership, Workspace, WorkspaceSettings
 
 from . import rules, services
 from .access import can_manage_catalog, get_in_workspace
@@ -46,7 +46,6 @@ from .models import (
     Task,
     TaskStatus,
     TimeEntry,
-    WorkspaceSettings,
 )
 from .timesheet import row_key
 

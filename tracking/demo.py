@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from workspaces.models import Workspace
+from workspaces.models import Workspace, WorkspaceSettings
 from workspaces.regions import region_vendor, regional_cursor, uuid7
 
 from .models import (
@@ -26,7 +26,6 @@ from .models import (
     Task,
     TimeEntry,
     TimeEntryTag,
-    WorkspaceSettings,
 )
 
 CATALOG = {

@@ -7,12 +7,13 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from workspaces.regions import REGION_CURRENCIES, RegionalModel, RegionalQuerySet
+from workspaces.models import RATE_FIELD
+from workspaces.regions import RegionalModel, RegionalQuerySet
 
 if TYPE_CHECKING:
     from workspaces.models import Membership, Workspace
@@ -23,57 +24,6 @@ TASK_NAME_MAX = 1000
 PROJECT_NAME_MAX = 250
 CLIENT_NAME_MAX = 100
 TAG_NAME_MAX = 100
-RATE_FIELD = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(0)]}
-
-
-class DurationFormat(models.TextChoices):
-    """How durations are shown and exported (Clockify's workspace setting)."""
-
-    FULL = "full", "Full (hh:mm:ss)"
-    COMPACT = "compact", "Compact (h:mm)"
-    DECIMAL = "decimal", "Decimal (h.hh)"
-
-
-class WorkspaceSettingsQuerySet(RegionalQuerySet):
-    def for_workspace(self, workspace: Workspace) -> WorkspaceSettings:
-        """Return the workspace's settings, creating the defaults on first use.
-
-        Creating them here, not only when the workspace is created, makes workspace creation
-        resumable: if the regional write was interrupted, the next read completes it.
-        """
-        defaults = {"currency": REGION_CURRENCIES[workspace.region]}
-        settings, _ = self.in_workspace(workspace).get_or_create(defaults=defaults)
-        return settings
-
-
-class WorkspaceSettings(RegionalModel):
-    """A workspace's preferences that belong with its data: currency, formats, rates."""
-
-    currency = models.CharField(
-        max_length=3,
-        default="USD",
-        validators=[RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO 4217 code, e.g. EUR.")],
-        help_text="Three-letter ISO 4217 code, e.g. USD, EUR, GBP, AUD.",
-    )
-    duration_format = models.CharField(
-        max_length=10, choices=DurationFormat.choices, default=DurationFormat.FULL
-    )
-    hourly_rate = models.DecimalField("default hourly rate", null=True, blank=True, **RATE_FIELD)
-    members_can_manage_projects = models.BooleanField(
-        "members can create projects, clients, tasks and tags", default=False
-    )
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = WorkspaceSettingsQuerySet.as_manager()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["workspace_id"], name="workspace_settings_unique"),
-        ]
-        verbose_name_plural = "workspace settings"
-
-    def __str__(self) -> str:
-        return f"Settings of workspace {self.workspace_id}"
 
 
 class MemberRate(RegionalModel):

@@ -11,13 +11,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from workspaces.models import Workspace
+from workspaces.models import Workspace, WorkspaceSettings
 
 if TYPE_CHECKING:
     from .forms_catalog import NamedRowForm
 
 from . import rules
-from .models import Client, MemberRate, Project, Tag, Task, TimeEntry, WorkspaceSettings
+from .models import Client, MemberRate, Project, Tag, Task, TimeEntry
 
 
 def resolve_rate(workspace: Workspace, user_id: int, project: Project | None) -> Decimal | None:

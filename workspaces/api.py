@@ -9,12 +9,10 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from clockify.api_fields import ERRORS, ApiSchema, Rate, member_of, money
-from tracking.models import WorkspaceSettings
-
 from . import services
+from .api_fields import ERRORS, ApiSchema, Rate, member_of, money
 from .forms import WorkspaceCreateForm
-from .models import DateFormat, Membership, User, Weekday, Workspace
+from .models import DateFormat, Membership, User, Weekday, Workspace, WorkspaceSettings
 from .outage import region_guard
 from .regions import Region
 

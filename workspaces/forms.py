@@ -8,9 +8,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
-from tracking.models import WorkspaceSettings
-
-from .models import ApiKey, Invitation, Membership, Role, User, Workspace
+from .models import ApiKey, Invitation, Membership, Role, User, Workspace, WorkspaceSettings
 from .regions import Region
 from .validators import validate_single_line
 

@@ -1,4 +1,8 @@
-"""The directory: people, workspaces, memberships and invitations."""
+"""The directory: people, workspaces, memberships and invitations; and a workspace's settings.
+
+Every model here lives in the directory database but `WorkspaceSettings`, a `RegionalModel`
+kept in the workspace's region with the data it describes (currency, formats, rates).
+"""
 
 from __future__ import annotations
 
@@ -11,12 +15,13 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core import signing
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from .regions import Region, uuid7
+from .regions import REGION_CURRENCIES, Region, RegionalModel, RegionalQuerySet, uuid7
 
 INVITATION_MAX_AGE = timedelta(days=7)
 INVITATION_SALT = "workspaces.invitation"
@@ -317,3 +322,62 @@ class ApiKey(models.Model):
         """Stop the key from working; it stays listed as revoked."""
         self.revoked_at = timezone.now()
         self.save(update_fields=["revoked_at"])
+
+
+# --- A workspace's settings, kept in its region ---
+
+# An hourly rate, wherever one is kept (the workspace default here; members, projects and
+# entries in tracking).
+RATE_FIELD = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(0)]}
+
+
+class DurationFormat(models.TextChoices):
+    """How durations are shown and exported (Clockify's workspace setting)."""
+
+    FULL = "full", "Full (hh:mm:ss)"
+    COMPACT = "compact", "Compact (h:mm)"
+    DECIMAL = "decimal", "Decimal (h.hh)"
+
+
+class WorkspaceSettingsQuerySet(RegionalQuerySet):
+    def for_workspace(self, workspace: Workspace) -> WorkspaceSettings:
+        """Return the workspace's settings, creating the defaults on first use.
+
+        Creating them here, not only when the workspace is created, makes workspace creation
+        resumable: if the regional write was interrupted, the next read completes it.
+        """
+        defaults = {"currency": REGION_CURRENCIES[workspace.region]}
+        settings, _ = self.in_workspace(workspace).get_or_create(defaults=defaults)
+        return settings
+
+
+class WorkspaceSettings(RegionalModel):
+    """A workspace's preferences that belong with its data: currency, formats, rates."""
+
+    currency = models.CharField(
+        max_length=3,
+        default="USD",
+        validators=[RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO 4217 code, e.g. EUR.")],
+        help_text="Three-letter ISO 4217 code, e.g. USD, EUR, GBP, AUD.",
+    )
+    duration_format = models.CharField(
+        max_length=10, choices=DurationFormat.choices, default=DurationFormat.FULL
+    )
+    hourly_rate = models.DecimalField("default hourly rate", null=True, blank=True, **RATE_FIELD)
+    members_can_manage_projects = models.BooleanField(
+        "members can create projects, clients, tasks and tags", default=False
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = WorkspaceSettingsQuerySet.as_manager()
+
+    class Meta:
+        # The table tracking's first migration made, when the model lived in that app.
+        db_table = "tracking_workspacesettings"
+        constraints = [
+            models.UniqueConstraint(fields=["workspace_id"], name="workspace_settings_unique"),
+        ]
+        verbose_name_plural = "workspace settings"
+
+    def __str__(self) -> str:
+        return f"Settings of workspace {self.workspace_id}"

@@ -5,9 +5,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from tracking.models import ProjectMember, WorkspaceSettings
-
-from .models import ApiKey, Invitation, Membership, Role, User, Workspace
+from . import signals
+from .models import ApiKey, Invitation, Membership, Role, User, Workspace, WorkspaceSettings
 
 
 def create_workspace(owner: User, name: str, region: str) -> Workspace:
@@ -57,8 +56,9 @@ def transfer_ownership(workspace: Workspace, new_owner: Membership) -> None:
 def leave_workspace(membership: Membership) -> None:
     """Remove a member who is not the owner; move their active workspace elsewhere.
 
-    Their private-project places go too, so rejoining later grants nothing silently. The
-    regional delete runs after the directory commit and is idempotent: repeating it is safe.
+    Their private-project places go too (tracking receives `signals.member_removed`), so
+    rejoining later grants nothing silently. The regional delete runs after the directory
+    commit and is idempotent: repeating it is safe.
     """
     user = membership.user
     workspace = membership.workspace
@@ -69,7 +69,7 @@ def leave_workspace(membership: Membership) -> None:
                 Workspace.objects.filter(memberships__user=user).order_by("name").first()
             )
             user.save(update_fields=["active_workspace"])
-    ProjectMember.objects.in_workspace(workspace).filter(user_id=user.pk).delete()
+    signals.member_removed.send(sender=Membership, workspace=workspace, user_id=user.pk)
 
 
 def revoke_api_keys(user: User) -> int:

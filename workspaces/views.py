@@ -18,10 +18,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clockify.celery import Queued, queue_on_commit
-from tracking.models import WorkspaceSettings
-from tracking.services import apply_workspace_rate_to_past_entries
 
-from . import services
+from . import services, signals
 from .access import (
     get_invitation_for_admin,
     get_membership,
@@ -42,7 +40,7 @@ from .forms import (
     WorkspaceNameForm,
     WorkspaceSettingsForm,
 )
-from .models import ApiKey, Invitation, Membership
+from .models import ApiKey, Invitation, Membership, WorkspaceSettings
 from .tasks import send_invitation_email
 
 
@@ -120,7 +118,11 @@ def workspace_settings(request: HttpRequest, workspace_id: UUID) -> HttpResponse
             settings_form.save()
             name_form.save()
             if settings_form.cleaned_data["apply_rate_to_past"]:
-                changed = apply_workspace_rate_to_past_entries(workspace)
+                # tracking gives its entries the rate (see the signal).
+                answers = signals.default_rate_applied_to_past.send(
+                    sender=WorkspaceSettings, workspace=workspace
+                )
+                changed = sum(count for _receiver, count in answers)
                 entries = f"{changed} past entr{'y' if changed == 1 else 'ies'}"
                 messages.info(request, f"The default rate now applies to {entries}.")
         messages.success(request, "Workspace settings saved.")

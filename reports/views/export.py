@@ -16,9 +16,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from tracking.models import TimeEntry, WorkspaceSettings
+from tracking.models import TimeEntry
 from workspaces.access import get_membership
-from workspaces.models import User, Workspace
+from workspaces.models import User, Workspace, WorkspaceSettings
 
 from ..csv_format import ExportFormat
 from ..export import Person, detailed_csv

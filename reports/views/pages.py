@@ -18,8 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tracking import services
 from tracking.access import get_in_workspace
 from tracking.forms import EditEntryForm
-from tracking.models import TimeEntry, WorkspaceSettings
+from tracking.models import TimeEntry
 from workspaces.access import get_membership, get_workspace_for_admin
+from workspaces.models import WorkspaceSettings
 
 from ..detailed import Totals, detailed_page, totals_of
 from ..forms import ReportFilterForm

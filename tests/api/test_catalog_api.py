@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import make_workspace
-from tracking.models import Client, Project, Tag, Task, TimeEntry, WorkspaceSettings
+from tracking.models import Client, Project, Tag, Task, TimeEntry
+from workspaces.models import WorkspaceSettings
 
 
 def ws(workspace, path=""):

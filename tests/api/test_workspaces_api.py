@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tracking.models import WorkspaceSettings
-from workspaces.models import Membership, Role, Workspace
+from workspaces.models import Membership, Role, Workspace, WorkspaceSettings
 
 
 def test_user(api_as, owner, workspace):

@@ -6,8 +6,7 @@ import re
 
 from django.core import mail
 
-from tracking.models import WorkspaceSettings
-from workspaces.models import Workspace
+from workspaces.models import Workspace, WorkspaceSettings
 
 
 def test_signup_verify_create_eu_workspace(page, live_server):

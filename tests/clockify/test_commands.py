@@ -15,8 +15,7 @@ from django.core.management import call_command
 from django.db import connections
 from django.utils import timezone
 
-from tracking.models import WorkspaceSettings
-from workspaces.models import Membership, Role, User, Workspace
+from workspaces.models import Membership, Role, User, Workspace, WorkspaceSettings
 
 
 def test_migrate_all_migrates_every_database():

@@ -18,8 +18,7 @@ from django.urls import reverse
 
 from tests.factories import add_member, make_user, make_workspace, sign_in
 from tracking import services
-from tracking.models import WorkspaceSettings
-from workspaces.models import ApiKey
+from workspaces.models import ApiKey, WorkspaceSettings
 from workspaces.outage import RegionUnavailable, remembering_unreachable_regions
 
 # A region's connection waits at most DATABASE_CONNECT_TIMEOUT: without a pool a closed port

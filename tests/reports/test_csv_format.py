@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from reports.csv_format import CHUNK_SIZE, ExportFormat, entry_row, guard, header, write_csv
-from tracking.models import WorkspaceSettings
-from workspaces.models import User
+from workspaces.models import User, WorkspaceSettings
 
 pytestmark = pytest.mark.django_db(databases=[])
 

@@ -49,9 +49,8 @@ from tracking.models import (
     Task,
     TaskStatus,
     TimeEntry,
-    WorkspaceSettings,
 )
-from workspaces.models import Membership, Role
+from workspaces.models import Membership, Role, WorkspaceSettings
 from workspaces.outage import RegionUnavailable
 from workspaces.regions import REGION_ALIASES, regional_cursor, storage_for, uuid7
 

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from tests.factories import make_client, make_project, make_workspace
 from tracking import forms_catalog
-from tracking.models import Client, WorkspaceSettings
-from workspaces.models import Workspace
+from tracking.models import Client
+from workspaces.models import Workspace, WorkspaceSettings
 
 
 def url(name: str, workspace: Workspace, *args: object) -> str:

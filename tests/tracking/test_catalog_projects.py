@@ -17,9 +17,8 @@ from tracking.models import (
     ProjectMember,
     Task,
     TimeEntry,
-    WorkspaceSettings,
 )
-from workspaces.models import User, Workspace
+from workspaces.models import User, Workspace, WorkspaceSettings
 
 
 def url(name: str, workspace: Workspace, *args: object) -> str:

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import add_member, make_project, make_workspace
-from tracking.models import MemberRate, Project, TimeEntry, WorkspaceSettings
-from workspaces.models import Membership, User, Workspace
+from tracking.models import MemberRate, Project, TimeEntry
+from workspaces.models import Membership, User, Workspace, WorkspaceSettings
 
 
 def url(workspace: Workspace) -> str:

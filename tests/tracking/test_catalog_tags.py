@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from tests.factories import make_tag, make_workspace
 from tracking import forms_catalog
-from tracking.models import Tag, TimeEntry, WorkspaceSettings
-from workspaces.models import Workspace
+from tracking.models import Tag, TimeEntry
+from workspaces.models import Workspace, WorkspaceSettings
 
 
 def url(name: str, workspace: Workspace, *args: object) -> str:

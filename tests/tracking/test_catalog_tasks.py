@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from tests.factories import make_project, make_task, make_workspace
 from tracking import forms_catalog
-from tracking.models import Project, ProjectMember, Task, TaskStatus, TimeEntry, WorkspaceSettings
-from workspaces.models import Workspace
+from tracking.models import Project, ProjectMember, Task, TaskStatus, TimeEntry
+from workspaces.models import Workspace, WorkspaceSettings
 
 
 def url(name: str, workspace: Workspace, project: Project, *args: object) -> str:

@@ -8,7 +8,8 @@ from decimal import Decimal
 from django.urls import reverse
 
 from tracking import services
-from tracking.models import MemberRate, Project, TimeEntry, WorkspaceSettings
+from tracking.models import MemberRate, Project, TimeEntry
+from workspaces.models import WorkspaceSettings
 
 START = datetime(2026, 11, 2, 9, tzinfo=UTC)
 

@@ -7,8 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from tracking.models import WorkspaceSettings
-from workspaces.models import Membership, Role, Workspace
+from workspaces.models import Membership, Role, Workspace, WorkspaceSettings
 
 URL = reverse("workspaces:create")
 

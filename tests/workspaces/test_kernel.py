@@ -12,7 +12,8 @@ from django.db import connections, router
 from django.utils import timezone
 
 from tests.factories import make_project, make_tag, make_workspace
-from tracking.models import EntryTotal, Tag, TimeEntry, TimeEntryTag, WorkspaceSettings
+from tracking.models import EntryTotal, Tag, TimeEntry, TimeEntryTag
+from workspaces.models import WorkspaceSettings
 from workspaces.regions import (
     REGION_ALIASES,
     RegionalModel,

@@ -26,10 +26,10 @@ from tests.factories import (
     make_workspace,
     sign_in,
 )
-from tracking.models import MemberRate, TimeEntry, WorkspaceSettings
+from tracking.models import MemberRate, TimeEntry
 from tracking.services import EntryDetails, create_entry
 from workspaces import moving
-from workspaces.models import ApiKey, Workspace
+from workspaces.models import ApiKey, Workspace, WorkspaceSettings
 from workspaces.readonly import changes_data
 from workspaces.regions import copy_in, regional_models, storage_for
 

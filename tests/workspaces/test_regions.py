@@ -16,8 +16,7 @@ from storages.backends.s3 import S3Storage
 
 from tests.factories import make_workspace
 from tests.files import files_in
-from tracking.models import WorkspaceSettings
-from workspaces.models import Workspace
+from workspaces.models import Workspace, WorkspaceSettings
 from workspaces.regions import (
     REGION_ALIASES,
     Region,

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tracking.models import WorkspaceSettings
-from workspaces.models import Workspace
+from workspaces.models import Workspace, WorkspaceSettings
 
 
 def url(workspace: Workspace) -> str:

@@ -38,7 +38,6 @@ from tracking.models import (
     Task,
     TaskStatus,
     TimeEntry,
-    WorkspaceSettings,
 )
 from tracking.services import (
     apply_member_rate_to_past_entries,
@@ -47,7 +46,7 @@ from tracking.services import (
     save_named_row,
 )
 from workspaces.access import get_membership_for_admin, get_workspace_for_member
-from workspaces.models import Membership, Workspace
+from workspaces.models import Membership, Workspace, WorkspaceSettings
 
 # --- Access and shared steps ---
 

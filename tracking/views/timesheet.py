@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from workspaces.access import get_membership
+from workspaces.models import WorkspaceSettings
 
 from .. import timesheet as sheet
 from ..formatting import week_bounds
 from ..forms import TimesheetCellForm, TimesheetWeekForm
-from ..models import WorkspaceSettings
 
 PAGE = "tracking/timesheet.html"
 

@@ -19,13 +19,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from workspaces.access import get_membership
-from workspaces.models import Workspace
+from workspaces.models import Workspace, WorkspaceSettings
 
 from .. import entries as entry_lists
 from .. import services
 from ..access import get_in_workspace
 from ..forms import BulkDeleteForm, EditEntryForm, ManualEntryForm, TimerForm
-from ..models import TimeEntry, WorkspaceSettings
+from ..models import TimeEntry
 
 PAGE = "tracking/tracker.html"
 # The timer, manual and edit forms share the page: their own ids keep each label on its box.

@@ -22,8 +22,8 @@ from django.urls import reverse
 
 from reports.csv_format import ExportFormat
 from reports.export import Person, export_sql
-from tracking.models import TimeEntry, WorkspaceSettings
-from workspaces.models import Membership, User
+from tracking.models import TimeEntry
+from workspaces.models import Membership, User, WorkspaceSettings
 
 SMALL = 10_000
 READ = 256 * 1024

@@ -22,8 +22,8 @@ from reports.csv_format import ExportFormat
 from reports.export import Person, detailed_csv
 from reports.importing import MAX_UPLOAD, apply_import, plan_import
 from reports.management.commands.bench_export import _peak, _reset_peak
-from tracking.models import TimeEntry, WorkspaceSettings
-from workspaces.models import Membership, User, Workspace
+from tracking.models import TimeEntry
+from workspaces.models import Membership, User, Workspace, WorkspaceSettings
 from workspaces.services import create_workspace
 
 SMALL = 10_000

@@ -1,4 +1,9 @@
-"""Shared pieces of the API: Clockify's timestamp, duration and money formats, paging."""
+"""Shared pieces of the API: Clockify's timestamp, duration and money formats, paging.
+
+Every app's router builds on these (`member_of` is the directory's membership check), so
+they live in the directory app, which every feature app imports; `clockify.api` only wires
+the routers together.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +18,8 @@ from ninja import Schema
 from ninja.schema import DjangoGetter
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
-from workspaces.access import get_membership
-from workspaces.models import Membership
+from .access import get_membership
+from .models import Membership
 
 MAX_PAGE_SIZE = 5000  # Clockify's limit for time entries
 
