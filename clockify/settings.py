@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "workspaces",
     "tracking",
     "reports",
+    "monitoring",
     "privacy",
 ]
 
