@@ -66,6 +66,7 @@ MIDDLEWARE = [
     # Ahead of CSRF, which reads a POST's body to find its token.
     "clockify.body_limit.RequestBodyLimitMiddleware",
     "clockify.middleware.ApiTrailingSlashMiddleware",
+    "clockify.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -197,3 +197,10 @@ def test_without_secret_key_a_server_database_refuses_to_start(tmp_path):
     assert _secret_key_with(server | {"SECRET_KEY": "k" * 50}).stdout.strip() == "k" * 50
     # DEBUG is a developer's machine: a local key is enough there.
     assert _secret_key_with(server | {"DEBUG": "true"}).returncode == 0
+
+
+def test_screen_capture_and_location_are_allowed_to_our_pages_only(client, owner, workspace):
+    for response in (client.get("/accounts/login/"), client.get("/healthz")):
+        policy = response["Permissions-Policy"]
+        assert "display-capture=(self)" in policy and "geolocation=(self)" in policy
+        assert "camera=()" in policy and "microphone=()" in policy
