@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, File, Form, Router, Schema
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from pydantic import TypeAdapter
@@ -81,7 +81,7 @@ def upload_screenshot(
     image: File[UploadedFile | None] = None,
     capturedAt: Form[str | None] = None,
     blurred: Form[str | None] = None,
-) -> tuple[int, dict[str, str]]:
+) -> Status:
     """PNG, JPEG or WebP, at most 10 MB and 40 megapixels; kept re-encoded as WebP, without
     metadata, at most 1920 px wide, blurred here if the policy says blur and `blurred` is not
     "true". 403 while screenshots are off, 409 without a time entry covering `capturedAt`."""
@@ -97,11 +97,14 @@ def upload_screenshot(
         )
     except captures.CaptureRefused as exc:
         raise _refused(exc) from None
-    return 201, {
-        "id": str(shot.id),
-        "timeEntryId": str(shot.entry_id),
-        "capturedAt": instant(shot.captured_at) or "",
-    }
+    return Status(
+        201,
+        {
+            "id": str(shot.id),
+            "timeEntryId": str(shot.entry_id),
+            "capturedAt": instant(shot.captured_at) or "",
+        },
+    )
 
 
 class SampleIn(ApiSchema):

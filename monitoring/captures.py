@@ -93,10 +93,9 @@ class CaptureTooLarge(CaptureRefused):
     status = 413
 
 
-def _off(what: str) -> MonitoringOff:
+def _off(switch: str) -> MonitoringOff:
     return MonitoringOff(
-        f"{what} are off in this workspace: an admin has not turned them on, so nothing is "
-        "collected."
+        f"{switch} off in this workspace: an admin has not turned it on, so nothing is collected."
     )
 
 
@@ -139,7 +138,7 @@ def accept_screenshot(
     now = now or timezone.now()
     policy = MonitoringPolicy.objects.for_workspace(workspace)
     if not policy.screenshots:
-        raise _off("Screenshots")
+        raise _off("Screenshots are")
     captured_at = _utc_second(captured_at)
     if captured_at > now + CLOCK_SKEW:
         raise InvalidCapture("capturedAt is in the future.")
@@ -374,7 +373,7 @@ def accept_locations(
     now = now or timezone.now()
     policy = MonitoringPolicy.objects.for_workspace(workspace)
     if not policy.location:
-        raise _off("Location")
+        raise _off("Location is")
     if len(samples) > MAX_SAMPLES:
         raise InvalidCapture(f"At most {MAX_SAMPLES} samples per request.")
     for index, sample in enumerate(samples):
