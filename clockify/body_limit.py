@@ -1,6 +1,12 @@
 """Request bodies capped before they are read: small for every page and API call, larger
 only for views that accept one, and only for signed-in people.
 
+A Django view says so with `@accepts_large_body(limit)`. A django-ninja operation cannot
+(ninja serves every operation through its own view function, so the mark would land on the
+wrong one); its URL is registered instead, by name, with `accept_large_body_at(view_name,
+limit, allowed)`: `allowed(request)` says whether this caller may send that much (for the
+API, whether its X-Api-Key is valid), asked only for a body over the usual cap.
+
 The cap is checked against Content-Length before anything reads the body (CSRF reads a
 POST's form to find its token), and again while the body streams, for bodies that come
 without a Content-Length or with a wrong one.
@@ -9,6 +15,7 @@ without a Content-Length or with a wrong one.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -32,6 +39,40 @@ def accepts_large_body(limit: int) -> Callable[[View], View]:
         return view
 
     return mark
+
+
+@dataclass(frozen=True)
+class _LargeRoute:
+    limit: int
+    allowed: Callable[[HttpRequest], bool]
+
+
+# URL names ("namespace:name", as request.resolver_match.view_name gives them) that take more.
+_large_routes: dict[str, _LargeRoute] = {}
+
+
+def _signed_in(request: HttpRequest) -> bool:
+    return request.user.is_authenticated
+
+
+def accept_large_body_at(
+    view_name: str, limit: int, allowed: Callable[[HttpRequest], bool] | None = None
+) -> None:
+    """Let the URL named `view_name` take a body of up to `limit` bytes from callers that
+    `allowed` accepts (by default, a signed-in person). Resolved before the body is read."""
+    _large_routes[view_name] = _LargeRoute(limit, allowed or _signed_in)
+
+
+def _route_limit(request: HttpRequest, current: int) -> int | None:
+    match = request.resolver_match
+    route = _large_routes.get(match.view_name) if match is not None else None
+    if route is None or route.limit <= current:
+        return None
+    # Only a body that needs it asks who is calling (for the API, a query for the key).
+    length = _content_length(request)
+    if length and length <= current:
+        return None
+    return route.limit if route.allowed(request) else None
 
 
 class _CappedStream:
@@ -107,6 +148,7 @@ class RequestBodyLimitMiddleware:
         large = getattr(view, "body_limit", None)
         if large and request.user.is_authenticated:
             stream.limit = max(large, stream.limit)
+        stream.limit = _route_limit(request, stream.limit) or stream.limit
         if _content_length(request) > stream.limit:
             return _too_large(request, stream.limit)
         return None

@@ -253,6 +253,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.sweep_import_uploads",
         "schedule": 15 * 60,  # seconds
     },
+    # Screenshots and location samples past their workspace's retention (files, then rows);
+    # without beat, run `manage.py purge_expired` from cron.
+    "purge-expired-captures": {
+        "task": "monitoring.tasks.purge_expired_captures",
+        "schedule": 60 * 60,
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

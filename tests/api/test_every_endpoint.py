@@ -42,6 +42,7 @@ BODIES = {
         "start": "2026-11-24T09:00:00Z",
         "dateRangeStart": "2026-11-01T00:00:00Z",
         "dateRangeEnd": "2026-11-30T23:59:59Z",
+        "samples": [],
     },
     "PATCH": {"end": "2026-11-24T10:00:00Z"},
 }
