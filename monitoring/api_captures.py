@@ -52,7 +52,8 @@ class ScreenshotOut(Schema):
 _instant = TypeAdapter(Instant)
 
 
-def _captured_at(value: str | None) -> datetime:
+def captured_at_of(value: str | None) -> datetime:
+    """The upload's `capturedAt`; HttpError 400 if missing or not a timestamp."""
     if not value:
         raise HttpError(400, "capturedAt: required, an ISO 8601 timestamp.")
     try:
@@ -61,7 +62,8 @@ def _captured_at(value: str | None) -> datetime:
         raise HttpError(400, f"capturedAt: {exc.errors()[0]['msg']}") from None
 
 
-def _blurred(value: str | None) -> bool:
+def blurred_of(value: str | None) -> bool:
+    """The upload's `blurred`: absent or "false" is False; HttpError 400 if not a boolean."""
     if value is None or value == "":
         return False
     if value.lower() not in ("true", "false"):
@@ -87,8 +89,8 @@ def upload_screenshot(
     "true". 403 while screenshots are off, 409 without a time entry covering `capturedAt`."""
     # Fields are optional to ninja so that another workspace is a 404 whatever the body.
     membership = member_of(request, workspaceId)
-    when = _captured_at(capturedAt)
-    client_blurred = _blurred(blurred)
+    when = captured_at_of(capturedAt)
+    client_blurred = blurred_of(blurred)
     if image is None:
         raise HttpError(400, "image: required, a PNG, JPEG or WebP file.")
     try:
@@ -137,7 +139,18 @@ def send_locations(request: HttpRequest, workspaceId: str, payload: LocationsIn)
     duplicate and adds nothing. Non-finite or out-of-range coordinates, a negative accuracy
     or a future time refuse the batch (400). 403 while location is off."""
     membership = member_of(request, workspaceId)
-    samples = [
+    try:
+        result = captures.accept_locations(membership, samples_of(payload))
+    except captures.CaptureRefused as exc:
+        raise _refused(exc) from None
+    return LocationsOut(
+        accepted=result.accepted, dropped=result.dropped, duplicates=result.duplicates
+    )
+
+
+def samples_of(payload: LocationsIn) -> list[captures.Sample]:
+    """The batch as the capture service takes it."""
+    return [
         captures.Sample(
             client_id=sample.id,
             latitude=sample.latitude,
@@ -148,10 +161,3 @@ def send_locations(request: HttpRequest, workspaceId: str, payload: LocationsIn)
         )
         for sample in payload.samples
     ]
-    try:
-        result = captures.accept_locations(membership, samples)
-    except captures.CaptureRefused as exc:
-        raise _refused(exc) from None
-    return LocationsOut(
-        accepted=result.accepted, dropped=result.dropped, duplicates=result.duplicates
-    )

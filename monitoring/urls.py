@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import pages
+from . import pages, web_capture
 
 app_name = "monitoring"
 
@@ -19,4 +19,6 @@ urlpatterns = [
         name="screenshot_thumbnail",
     ),
     path(W + "locations/<uuid:entry_id>/", pages.entry_locations, name="entry_locations"),
+    path(W + "screenshots/upload/", web_capture.web_screenshot, name="web_screenshot"),
+    path(W + "locations/upload/", web_capture.web_locations, name="web_locations"),
 ]
