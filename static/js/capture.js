@@ -38,7 +38,7 @@
   // --- Screenshots: one frame at a random moment in each interval ---
   var shareButton = panel.querySelector("[data-share-screen]");
   if (shareButton) {
-    var interval = Number(panel.dataset.intervalMinutes) * 60 * 1000;
+    var interval = 0; // read when sharing starts
     var video = null;
     var timer = null;
     var windowStart = 0;
@@ -47,6 +47,7 @@
       window.clearTimeout(timer);
       if (video && video.srcObject) {
         video.srcObject.getTracks().forEach(function (track) { track.stop(); });
+        video.remove();
       }
       video = null;
       shareButton.hidden = false;
@@ -72,6 +73,7 @@
       canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
       var takenAt = new Date();
       canvas.toBlob(function (blob) {
+        if (!blob) { schedule(); return; }
         var form = new FormData();
         form.append("image", blob, "screenshot.jpg");
         form.append("capturedAt", takenAt.toISOString());
@@ -86,6 +88,9 @@
             say("screen", answer.data.message || "That screenshot was not kept.");
             schedule();
           }
+        }, function () {
+          say("screen", "A screenshot could not be sent (no connection); trying again later.");
+          schedule();
         });
       }, "image/jpeg", 0.8);
     };
@@ -96,14 +101,19 @@
         return;
       }
       navigator.mediaDevices.getDisplayMedia({ video: true, audio: false }).then(function (stream) {
+        // In the page (but not shown): a video outside the document may not decode frames.
         video = document.createElement("video");
         video.muted = true;
+        video.playsInline = true;
+        video.className = "capture-video";
         video.srcObject = stream;
+        panel.appendChild(video);
         video.play();
         stream.getVideoTracks()[0].addEventListener("ended", function () {
           stopSharing("You stopped sharing your screen: no more screenshots are taken.");
         });
         shareButton.hidden = true;
+        interval = Number(panel.dataset.intervalMinutes) * 60 * 1000;
         windowStart = Date.now();
         say("screen", "Sharing your screen: one screenshot at a random moment every " +
           panel.dataset.intervalMinutes + " min.");
@@ -125,13 +135,15 @@
             latitude: position.coords.latitude,
             longitude: position.coords.longitude,
             accuracy: position.coords.accuracy,
-            recordedAt: new Date(position.timestamp || Date.now()).toISOString(),
+            // Asked fresh (maximumAge 0), the position is where the member is now. Its own
+            // timestamp may be older (an emulated or cached fix) and fall before the timer.
+            recordedAt: new Date().toISOString(),
             kind: kind,
           }] };
           send(panel.dataset.locationUrl, body, keepalive).then(function (answer) {
             if (answer.ok) {
               say("location", answer.data.accepted ? "Location sent at " + clock(new Date()) + "." :
-                "Location not kept (too inaccurate).");
+                "Location not kept (too inaccurate, or taken when no timer ran).");
             } else {
               say("location", answer.data.message || "Location not kept.");
             }
@@ -140,7 +152,7 @@
         }, function () {
           say("location", "You did not allow your location, so none is recorded (not shared).");
           resolve();
-        }, { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 });
+        }, { enableHighAccuracy: true, timeout: 10000, maximumAge: 0 });
       });
     };
     sample(panel.dataset.startedRecently === "true" ? "START" : "MOVE");

@@ -25,6 +25,11 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # Screen capture and camera prompts are accepted, with the whole (virtual) screen: the
+    # capture test shares it, as a member who clicks "Allow" does.
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    "--auto-select-desktop-capture-source=Entire screen",
 ]
 
 

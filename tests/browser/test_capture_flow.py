@@ -1,0 +1,79 @@
+"""A member's browser captures screenshots and location while the timer runs, as the
+workspace's policy asks: Chromium grants screen capture (its fake-UI flags accept the
+prompt) and a fake position (the context's geolocation permission)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from monitoring.models import LocationSample, Screenshot
+from tests.browser.conftest import ARTIFACTS
+from tests.factories import add_member, make_user, make_workspace
+from tests.monitoring.capture_kit import turn_on
+
+from .test_tracking_flow import log_in
+
+# Whether the capture panel's status line says something (a function: the CSP allows no eval).
+SAYS = "text => document.querySelector('[data-capture-status]').textContent.includes(text)"
+
+
+@pytest.fixture
+def capture_page(browser, request: pytest.FixtureRequest) -> Iterator[object]:
+    """A page whose browser has a position to give and allows asking for it."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 860},
+        permissions=["geolocation"],
+        geolocation={"latitude": 52.52, "longitude": 13.405, "accuracy": 25},
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.console_problems = problems
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+def test_a_running_timer_captures_the_shared_screen_and_the_position(capture_page, live_server):
+    page = capture_page
+    owner = make_user("boss@example.com", name="Bea Boss")
+    workspace = make_workspace(owner, name="Field team", region="eu")
+    member = add_member(workspace, make_user("field@example.com", name="Finn Field")).user
+    turn_on(workspace, screenshots=True, location=True, blur=True, screenshot_interval=1)
+
+    log_in(page, live_server, "field@example.com")
+    page.fill("#timer-bar input[name=description]", "Site visit")
+    page.click("#timer-bar button:has-text('Start')")
+    panel = page.locator("[data-capture]")
+    panel.wait_for()
+    assert "this workspace collects screenshots and your location" in panel.inner_text()
+
+    # The position is asked for at once; a minute's interval is shortened for the test.
+    page.wait_for_function(SAYS, arg="Location sent")
+    page.evaluate(
+        "() => { document.querySelector('[data-capture]').dataset.intervalMinutes = '0.03'; }"
+    )
+    page.click("button:has-text('Share your screen for screenshots')")
+    page.wait_for_function(SAYS, arg="Last screenshot")
+
+    shot = Screenshot.objects.in_workspace(workspace).first()
+    assert shot is not None and shot.source == "web" and shot.user_id == member.pk
+    assert shot.blurred  # the policy says blur; the page sent it unblurred
+    (position,) = LocationSample.objects.in_workspace(workspace).filter(kind="START")
+    assert (position.latitude, position.longitude) == pytest.approx((52.52, 13.405))
+
+    page.goto(f"{live_server.url}/w/{workspace.id}/monitoring/captures/")
+    image = page.locator("ul.shots img").first
+    image.wait_for()
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
+    )
+    # Chromium's fake capture device also probes the camera, which our Permissions-Policy
+    # turns off (camera=()); a real screen share does not touch the camera.
+    camera = "Permissions policy violation: camera is not allowed in this document."
+    assert [problem for problem in page.console_problems if problem != camera] == []
