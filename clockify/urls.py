@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("workspaces.urls")),
     path("", include("tracking.urls")),
     path("", include("reports.urls")),
+    path("", include("monitoring.urls")),
     path("admin/", admin.site.urls),
 ]
