@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from clockify.celery import queue_on_commit
 from workspaces.models import Membership, User, Workspace
+from workspaces.outage import RegionUnavailable
 from workspaces.validators import single_line
 
 from .models import SCREENSHOT_INTERVALS, MonitoringPolicy, Notice, PolicyChange, Switch
@@ -236,11 +237,19 @@ class HeaderState:
         if self._loaded:
             return
         self._loaded = True
-        row = _policy_with_member_state(self.workspace, self.user_id)
-        self.policy = row or MonitoringPolicy(workspace_id=self.workspace.id)
-        self.unread = row.unread if row else 0
+        self.policy = MonitoringPolicy(workspace_id=self.workspace.id)
+        self.unread = 0
+        try:
+            row = _policy_with_member_state(self.workspace, self.user_id)
+        except RegionUnavailable:
+            # The page itself says the region is down (a 503 renders this header too); a
+            # header that raised here would turn that answer into a 500.
+            return
+        if row is None:
+            return
+        self.policy, self.unread = row, row.unread
         for switch in Switch:
-            if row and row.is_on(switch) and not getattr(row, f"told_{switch.value}"):
+            if row.is_on(switch) and not getattr(row, f"told_{switch.value}"):
                 self.unread += _tell_newcomer(self.workspace, row, switch, self.user_id)
 
     @property
