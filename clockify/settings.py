@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "workspaces.context_processors.workspaces",
+                "monitoring.context_processors.monitoring",
             ],
         },
     }

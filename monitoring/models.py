@@ -135,6 +135,9 @@ class Notice(RegionalModel):
     change = models.ForeignKey(PolicyChange, on_delete=models.CASCADE, related_name="notices")
     created_at = models.DateTimeField(default=timezone.now)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    # When its email went out: the email task sends only while this is empty, and sets it in
+    # the same transaction, so a task delivered twice emails once.
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     objects = NoticeQuerySet.as_manager()
 

@@ -1,7 +1,7 @@
 """Which app may import which: the features build on the directory, and clockify wires them.
 
-- The directory app (`workspaces`) imports no feature app (tracking, reports, privacy).
-  Where a directory action must change a feature's rows, it sends a signal
+- The directory app (`workspaces`) imports no feature app (tracking, reports, monitoring,
+  privacy). Where a directory action must change a feature's rows, it sends a signal
   (workspaces/signals.py) that the feature app receives. Its migrations, and the named
   exceptions below, are left out.
 - `clockify` is the project package. Its wiring (settings, urls, the API object) imports the
@@ -30,7 +30,7 @@ from workspaces.models import Membership, Workspace, WorkspaceSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 DIRECTORY = "workspaces"
-FEATURES = {"tracking", "reports", "privacy"}
+FEATURES = {"tracking", "reports", "monitoring", "privacy"}
 APPS = {DIRECTORY, *FEATURES}
 # Directory code that may import a feature app, and why.
 DIRECTORY_EXCEPTIONS = {

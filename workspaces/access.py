@@ -84,8 +84,12 @@ def get_invitation_for_admin(
 RECENT_LOGIN = timedelta(minutes=15)
 
 
-def signed_in_recently(request: HttpRequest) -> bool:
-    """Whether this session's last sign-in or re-authentication is within RECENT_LOGIN."""
+def signed_in_recently(request: HttpRequest, within: timedelta = RECENT_LOGIN) -> bool:
+    """Whether this session's last sign-in or re-authentication is within `within`.
+
+    RECENT_LOGIN by default; an action may ask for a shorter window (turning monitoring on
+    asks for 10 minutes).
+    """
     # allauth notes each password, code or 2FA step of the session with its time; a session
     # without one (older than this rule, or made by other means) counts as not recent.
     times = [
@@ -93,7 +97,7 @@ def signed_in_recently(request: HttpRequest) -> bool:
         for record in get_authentication_records(request, request.user)
         if isinstance(record.get("at"), int | float)
     ]
-    return bool(times) and time.time() - max(times) < RECENT_LOGIN.total_seconds()
+    return bool(times) and time.time() - max(times) < within.total_seconds()
 
 
 def recent_login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -313,8 +313,8 @@ def test_same_queries_for_few_and_many_entries_and_first_and_last_page(
     assert len(set(counts)) == 1, counts
     # Directory: session, user, its activity (5 with the savepoints), membership, members,
     # the switcher. Region: projects, clients, tasks, tags, totals, rows, their tags,
-    # day subtotals, settings.
-    assert counts[0] == 19, counts
+    # day subtotals, settings, and the header's monitoring state (indicator and bell).
+    assert counts[0] == 20, counts
 
 
 @time_machine.travel(datetime(2026, 3, 31, 12, 0, tzinfo=UTC), tick=False)
