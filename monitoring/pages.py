@@ -7,19 +7,23 @@ from datetime import date, timedelta
 from uuid import UUID
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from tracking.formatting import local_midnight
 from tracking.forms import DayField
 from tracking.models import TimeEntry
+from tracking.templatetags.timefmt import duration
 from workspaces.access import get_membership
 from workspaces.models import Membership, User
 from workspaces.regions import storage_for
 
+from . import captures as capture_rules
 from . import viewing
 from .models import CaptureView, LocationSample, MonitoringPolicy, Screenshot
 
@@ -85,6 +89,41 @@ def entry_locations(request: HttpRequest, workspace_id: UUID, entry_id: UUID) ->
         "plot": viewing.plot(samples),
     }
     return render(request, "monitoring/locations.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_screenshot(
+    request: HttpRequest, workspace_id: UUID, screenshot_id: UUID
+) -> HttpResponse:
+    """Ask, saying what it costs, then delete a screenshot (capture_rules.delete_screenshot:
+    the member's own deletion takes the time since the previous screenshot off its entry)."""
+    membership = get_membership(request, workspace_id)
+    shot = viewing.screenshot_for(membership, screenshot_id)
+    back = reverse("monitoring:captures", args=[membership.workspace_id])
+    back += f"?day={timezone.localtime(shot.captured_at):%Y-%m-%d}"
+    if shot.user_id != membership.user_id:
+        back += f"&member={shot.user_id}"
+    if request.method == "GET":
+        context = {
+            "workspace": membership.workspace,
+            "shot": shot,
+            "removes": capture_rules.time_removed_by_deleting(membership, shot),
+            "back": back,
+        }
+        return render(request, "monitoring/delete_screenshot.html", context)
+    try:
+        done = capture_rules.delete_screenshot(membership, shot)
+    except capture_rules.CaptureRefused as refusal:
+        messages.error(request, refusal.message)
+        return redirect(back)
+    if done.removed:
+        messages.success(
+            request, f"Screenshot deleted; its entry is {duration(done.removed)} shorter."
+        )
+    else:
+        messages.success(request, "Screenshot deleted; its entry's time is unchanged.")
+    return redirect(back)
 
 
 def _image(

@@ -27,6 +27,11 @@ urlpatterns = [
         name="screenshot_thumbnail",
     ),
     path(
+        W + "monitoring/screenshots/<uuid:screenshot_id>/delete/",
+        pages.delete_screenshot,
+        name="delete_screenshot",
+    ),
+    path(
         W + "monitoring/locations/<uuid:entry_id>/", pages.entry_locations, name="entry_locations"
     ),
     path(W + "monitoring/screenshots/upload/", web_capture.web_screenshot, name="web_screenshot"),

@@ -77,3 +77,33 @@ def test_a_running_timer_captures_the_shared_screen_and_the_position(capture_pag
     # turns off (camera=()); a real screen share does not touch the camera.
     camera = "Permissions policy violation: camera is not allowed in this document."
     assert [problem for problem in page.console_problems if problem != camera] == []
+
+
+def test_an_admin_turns_screenshots_on_and_a_member_is_told(page, browser, live_server):
+    owner = make_user("lead@example.com", name="Lee Lead")
+    workspace = make_workspace(owner, name="Studio", region="eu")
+    add_member(workspace, make_user("crew@example.com", name="Cal Crew"))
+
+    log_in(page, live_server, "lead@example.com")
+    page.goto(f"{live_server.url}/w/{workspace.id}/settings/monitoring/")
+    page.get_by_label("Take screenshots").check()
+    page.click("button:has-text('Save screenshots')")
+    page.wait_for_selector("h1:has-text('Turn on screenshots?')")
+    assert "Lee Lead turned screenshots on in Studio" in page.content()  # what members get
+    page.click("button:has-text('Turn on and tell everyone')")
+    page.wait_for_selector("text=Every member has been notified")
+    assert page.locator(".monitor-on", has_text="Screenshots on").count() == 1
+
+    member = browser.new_context(viewport={"width": 1280, "height": 860})
+    member.set_default_timeout(15_000)
+    crew = member.new_page()
+    try:
+        log_in(crew, live_server, "crew@example.com")
+        assert crew.locator(".monitor-on", has_text="Screenshots on").count() == 1
+        crew.click("a.bell")
+        crew.wait_for_selector("text=Lee Lead turned screenshots on in Studio")
+        crew.click("button:has-text('Acknowledge all')")
+        crew.wait_for_load_state()
+        assert crew.locator(".bell-count").count() == 0
+    finally:
+        member.close()

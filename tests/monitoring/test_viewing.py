@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.files.base import ContentFile
+from django.test import TestCase
 from django.urls import reverse
 from PIL import Image
 
@@ -196,3 +197,40 @@ def test_a_second_workspace_of_the_admin_is_not_mixed_in(client, owner, workspac
     other = make_workspace(owner, name="Other", region="us")
     sign_in(client, owner)
     assert client.get(captures_url(other, member=member.pk)).status_code == 404
+
+
+def test_a_member_deleting_their_screenshot_is_told_the_time_it_removes(client, workspace, member):
+    entry = entry_of(workspace, member)
+    first = screenshot_of(workspace, entry, minutes=10)
+    second = screenshot_of(workspace, entry, minutes=25)
+    sign_in(client, member)
+    url = reverse("monitoring:delete_screenshot", args=[workspace.id, second.id])
+    page = client.get(url).content.decode()
+    assert "removes <strong>00:15:00</strong> from its time entry" in page
+    with TestCase.captureOnCommitCallbacks(using=workspace.db_alias, execute=True):
+        response = client.post(url)  # the file goes once the deletion is committed
+    assert response.status_code == 302 and f"day={DAY}" in response["Location"]
+    entry.refresh_from_db()
+    assert entry.end - entry.start == timedelta(hours=1, minutes=45)
+    assert list(Screenshot.objects.in_workspace(workspace)) == [first]
+    assert not storage_for(workspace).exists(second.storage_name)
+
+
+def test_an_admin_deleting_a_screenshot_removes_no_time(client, workspace, admin, member, shot):
+    sign_in(client, admin)
+    url = reverse("monitoring:delete_screenshot", args=[workspace.id, shot.id])
+    assert "The entry's time stays as it is." in client.get(url).content.decode()
+    response = client.post(url)
+    assert f"member={member.pk}" in response["Location"]
+    entry = TimeEntry.objects.in_workspace(workspace).get()
+    assert entry.end - entry.start == timedelta(hours=2)
+    assert not Screenshot.objects.in_workspace(workspace).exists()
+
+
+def test_a_member_cannot_delete_someone_elses_screenshot(client, workspace, admin, member):
+    theirs = screenshot_of(workspace, entry_of(workspace, admin))
+    sign_in(client, member)
+    url = reverse("monitoring:delete_screenshot", args=[workspace.id, theirs.id])
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+    assert Screenshot.objects.in_workspace(workspace).exists()
