@@ -43,7 +43,7 @@ from workspaces.outage import RegionUnavailable
 from workspaces.regions import Region, WorkspaceCopy, storage_for
 
 from . import images
-from .models import LocationSample, MonitoringPolicy, Screenshot
+from .models import LocationSample, MonitoringPolicy, NotShared, Screenshot, Switch
 
 MAX_UPLOAD = 10 * 1024 * 1024  # bytes of image; the request may carry a little more (the form)
 UPLOAD_GRACE = timedelta(hours=1)  # a finished entry takes screenshots this long after its end
@@ -482,3 +482,28 @@ def purge_expired(now: datetime | None = None, regions: Iterable[str] = Region.v
         except RegionUnavailable:
             logger.warning("Captures of region %s not purged: it is unavailable", region)
     return total
+
+
+# --- not shared ---
+
+
+def note_not_shared(membership: Membership, switch: str) -> NotShared:
+    """Note that the member declined (or stopped) sharing during their running timer.
+
+    Only while that switch is on (MonitoringOff otherwise) and a timer runs (NoCoveringEntry
+    otherwise); once per entry and switch, the latest moment kept.
+    """
+    workspace = membership.workspace
+    switch = Switch(switch)
+    if not MonitoringPolicy.objects.for_workspace(workspace).is_on(switch):
+        raise _off(f"{switch.label} is" if switch == Switch.LOCATION else "Screenshots are")
+    running = TimeEntry.objects.in_workspace(workspace).of_user(membership.user_id).running()
+    entry = running.first()
+    if entry is None:
+        raise NoCoveringEntry("No timer is running, so there is nothing to note.")
+    noted, _ = NotShared.objects.in_workspace(workspace).update_or_create(
+        entry=entry,
+        switch=switch,
+        defaults={"user_id": membership.user_id, "at": timezone.now()},
+    )
+    return noted

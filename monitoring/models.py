@@ -258,3 +258,24 @@ class CaptureView(RegionalModel):
 
     def __str__(self) -> str:
         return f"User {self.viewer_id} viewed {self.switch} of user {self.subject_id}"
+
+
+class NotShared(RegionalModel):
+    """A member declined (or stopped) sharing their screen or location during an entry.
+
+    Kept so the entry says "no screenshots (not shared)" rather than leaving its admins to
+    guess; nothing else follows from it. Deleted with the entry.
+    """
+
+    user_id = models.BigIntegerField()
+    entry = models.ForeignKey(TimeEntry, on_delete=models.CASCADE, related_name="+")
+    switch = models.CharField(max_length=20, choices=Switch.choices)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "switch"], name="not_shared_once_per_entry")
+        ]
+
+    def __str__(self) -> str:
+        return f"User {self.user_id} did not share {self.switch} during {self.entry_id}"

@@ -25,7 +25,7 @@ from workspaces.regions import storage_for
 
 from . import captures as capture_rules
 from . import viewing
-from .models import CaptureView, LocationSample, MonitoringPolicy, Screenshot
+from .models import CaptureView, LocationSample, MonitoringPolicy, NotShared, Screenshot
 
 
 class CapturesForm(forms.Form):
@@ -183,7 +183,14 @@ def _day(membership: Membership, subject: User, day: date) -> dict[str, object]:
     by_entry: dict[object, list[Screenshot]] = defaultdict(list)
     for shot in shots:
         by_entry[shot.entry_id].append(shot)
-    ids = set(by_entry) | set(located)
+    declined = defaultdict(set)
+    for entry_id, switch in (
+        NotShared.objects.in_workspace(workspace)
+        .filter(user_id=subject.pk, entry__start__gte=begin, entry__start__lt=end)
+        .values_list("entry_id", "switch")
+    ):
+        declined[entry_id].add(switch)
+    ids = set(by_entry) | set(located) | set(declined)
     entries = (
         TimeEntry.objects.in_workspace(workspace)
         .filter(pk__in=ids)
@@ -191,7 +198,12 @@ def _day(membership: Membership, subject: User, day: date) -> dict[str, object]:
         .order_by("start", "id")
     )
     groups = [
-        {"entry": entry, "screenshots": by_entry[entry.pk], "locations": located[entry.pk]}
+        {
+            "entry": entry,
+            "screenshots": by_entry[entry.pk],
+            "locations": located[entry.pk],
+            "not_shared": declined[entry.pk],
+        }
         for entry in entries
     ]
     return {

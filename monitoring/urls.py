@@ -36,4 +36,5 @@ urlpatterns = [
     ),
     path(W + "monitoring/screenshots/upload/", web_capture.web_screenshot, name="web_screenshot"),
     path(W + "monitoring/locations/upload/", web_capture.web_locations, name="web_locations"),
+    path(W + "monitoring/not-shared/", web_capture.web_not_shared, name="web_not_shared"),
 ]

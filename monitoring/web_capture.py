@@ -20,7 +20,7 @@ from workspaces.access import get_membership
 from workspaces.api_fields import instant
 
 from . import api_captures, captures
-from .models import Screenshot
+from .models import Screenshot, Switch
 
 
 def _refusal(message: str, status: int) -> JsonResponse:
@@ -69,3 +69,18 @@ def web_locations(request: HttpRequest, workspace_id: UUID) -> JsonResponse:
         return _refusal(refusal.message, refusal.status)
     body = {"accepted": result.accepted, "dropped": result.dropped, "duplicates": result.duplicates}
     return JsonResponse(body)
+
+
+@login_required
+@require_POST
+def web_not_shared(request: HttpRequest, workspace_id: UUID) -> JsonResponse:
+    """The member declined or stopped sharing (`switch`: screenshots or location)."""
+    membership = get_membership(request, workspace_id)
+    switch = request.POST.get("switch", "")
+    if switch not in Switch.values:
+        return _refusal("switch: screenshots or location.", 400)
+    try:
+        noted = captures.note_not_shared(membership, switch)
+    except captures.CaptureRefused as refusal:
+        return _refusal(refusal.message, refusal.status)
+    return JsonResponse({"timeEntryId": str(noted.entry_id), "switch": noted.switch})

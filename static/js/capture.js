@@ -30,6 +30,12 @@
       });
     });
   }
+  // Tell the server the member declined: the entry then says "not shared", nothing more.
+  function notShared(kind) {
+    var form = new FormData();
+    form.append("switch", kind);
+    send(panel.dataset.notSharedUrl, form).then(null, function () {});
+  }
   function clientId() {
     if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
     return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2);
@@ -111,6 +117,7 @@
         video.play();
         stream.getVideoTracks()[0].addEventListener("ended", function () {
           stopSharing("You stopped sharing your screen: no more screenshots are taken.");
+          notShared("screenshots");
         });
         shareButton.hidden = true;
         interval = Number(panel.dataset.intervalMinutes) * 60 * 1000;
@@ -120,6 +127,7 @@
         schedule();
       }).catch(function () {
         say("screen", "You did not share your screen, so no screenshots are taken (not shared).");
+        notShared("screenshots");
       });
     });
   }
@@ -149,8 +157,13 @@
             }
             resolve();
           }, resolve);
-        }, function () {
-          say("location", "You did not allow your location, so none is recorded (not shared).");
+        }, function (error) {
+          if (error.code === error.PERMISSION_DENIED) {
+            say("location", "You did not allow your location, so none is recorded (not shared).");
+            notShared("location");
+          } else {
+            say("location", "Your browser could not tell your location just now.");
+          }
           resolve();
         }, { enableHighAccuracy: true, timeout: 10000, maximumAge: 0 });
       });

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from monitoring.models import LocationSample, Screenshot
+from monitoring.models import LocationSample, NotShared, Screenshot
 from tests.factories import sign_in
 from tests.monitoring.capture_kit import ago, image_bytes, iso, stored, timer, turn_on, upload
 
@@ -126,3 +128,25 @@ def test_positions_from_the_page_follow_the_apis_rules(client, workspace, member
     assert garbage.status_code == 400
     (kept,) = LocationSample.objects.in_workspace(workspace)
     assert kept.client_id == "web-0" and kept.user_id == member.pk
+
+
+def test_declining_to_share_is_noted_on_the_entry(client, workspace, member, admin):
+    url = reverse("monitoring:web_not_shared", args=[workspace.id])
+    sign_in(client, member)
+    assert client.post(url, {"switch": "screenshots"}).status_code == 403  # off: nothing to note
+    turn_on(workspace)
+    assert client.post(url, {"switch": "screenshots"}).status_code == 409  # no timer
+    running = timer(workspace, member, started=timedelta(minutes=20))
+    assert client.post(url, {"switch": "camera"}).status_code == 400
+    for _ in range(2):  # declining twice notes it once
+        response = client.post(url, {"switch": "screenshots"})
+        assert response.json() == {"timeEntryId": str(running.id), "switch": "screenshots"}
+    assert client.post(url, {"switch": "location"}).status_code == 200
+    assert NotShared.objects.in_workspace(workspace).count() == 2
+
+    client.logout()
+    sign_in(client, admin)
+    day = timezone.localtime(running.start).date().isoformat()
+    page = reverse("monitoring:captures", args=[workspace.id])
+    html = client.get(page, {"day": day, "member": member.pk}).content.decode()
+    assert "No screenshots (not shared)." in html and "No location (not shared)." in html
