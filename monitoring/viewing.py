@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -47,24 +48,22 @@ def subject_for(membership: Membership, member_id: int | None) -> User:
 
 def screenshot_for(membership: Membership, screenshot_id: UUID) -> Screenshot:
     """A screenshot the requester may see: their own, or anyone's for an admin; else 404."""
-    shots = Screenshot.objects.in_workspace(membership.workspace)
-    if not membership.is_admin:
-        shots = shots.filter(user_id=membership.user_id)
-    try:
-        return shots.get(pk=screenshot_id)
-    except (Screenshot.DoesNotExist, ValidationError):
-        raise Http404("No such screenshot.") from None
+    return _visible(membership, Screenshot.objects, screenshot_id, "No such screenshot.")
 
 
 def entry_for(membership: Membership, entry_id: UUID) -> TimeEntry:
     """An entry whose location samples the requester may see; else 404."""
-    entries = TimeEntry.objects.in_workspace(membership.workspace)
+    return _visible(membership, TimeEntry.objects, entry_id, "No such entry.")
+
+
+def _visible(membership: Membership, manager: Any, pk: UUID, missing: str) -> Any:
+    rows = manager.in_workspace(membership.workspace)
     if not membership.is_admin:
-        entries = entries.filter(user_id=membership.user_id)
+        rows = rows.filter(user_id=membership.user_id)
     try:
-        return entries.get(pk=entry_id)
-    except (TimeEntry.DoesNotExist, ValidationError):
-        raise Http404("No such entry.") from None
+        return rows.get(pk=pk)
+    except (rows.model.DoesNotExist, ValidationError):
+        raise Http404(missing) from None
 
 
 def record_screenshot_view(membership: Membership, screenshot: Screenshot) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from monitoring.models import LocationSample, Screenshot
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import watched_page
 from tests.factories import add_member, make_user, make_workspace
 from tests.monitoring.capture_kit import turn_on
 
@@ -22,21 +22,9 @@ SAYS = "text => document.querySelector('[data-capture-status]').textContent.incl
 @pytest.fixture
 def capture_page(browser, request: pytest.FixtureRequest) -> Iterator[object]:
     """A page whose browser has a position to give and allows asking for it."""
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 860},
-        permissions=["geolocation"],
-        geolocation={"latitude": 52.52, "longitude": 13.405, "accuracy": 25},
-    )
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.console_problems = problems
-    yield page
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
+    position = {"latitude": 52.52, "longitude": 13.405, "accuracy": 25}
+    with watched_page(browser, request, permissions=["geolocation"], geolocation=position) as page:
+        yield page
 
 
 def test_a_running_timer_captures_the_shared_screen_and_the_position(capture_page, live_server):
