@@ -5,6 +5,7 @@ prompt) and a fake position (the context's geolocation permission)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -55,7 +56,8 @@ def test_a_running_timer_captures_the_shared_screen_and_the_position(capture_pag
     (position,) = LocationSample.objects.in_workspace(workspace).filter(kind="START")
     assert (position.latitude, position.longitude) == pytest.approx((52.52, 13.405))
 
-    page.goto(f"{live_server.url}/w/{workspace.id}/monitoring/captures/")
+    day = shot.captured_at.astimezone(ZoneInfo(member.time_zone)).date()  # even at midnight
+    page.goto(f"{live_server.url}/w/{workspace.id}/monitoring/captures/?day={day}")
     image = page.locator("ul.shots img").first
     image.wait_for()
     page.wait_for_function(
