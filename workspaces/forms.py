@@ -134,6 +134,22 @@ class TransferForm(forms.Form):
         field.label_from_instance = lambda m: f"{m.user.display_name} ({m.user.email})"
 
 
+class DeleteWorkspaceForm(forms.Form):
+    """Type the workspace's name to confirm that everything in it goes."""
+
+    name = forms.CharField(label="The workspace's name", max_length=200)
+
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if name != self.workspace.name:
+            raise forms.ValidationError("Type the workspace's name exactly as it is shown.")
+        return name
+
+
 class ProfileForm(forms.ModelForm):
     """A person's name and how they want to see times: zone, week start, formats."""
 

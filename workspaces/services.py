@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.utils import timezone
 
 from . import signals
 from .models import ApiKey, Invitation, Membership, Role, User, Workspace, WorkspaceSettings
+from .moving import delete_workspace_data, walk
+from .regions import regional_models, workspace_prefixes
 
 
 def create_workspace(owner: User, name: str, region: str) -> Workspace:
@@ -77,3 +81,37 @@ def revoke_api_keys(user: User) -> int:
     # A key is a sign-in that never expires: whoever changes or resets a password, or signs
     # out other sessions, because someone else may be in must shut that door too.
     return ApiKey.objects.filter(user=user).revoke()
+
+
+@dataclass(frozen=True)
+class Holding:
+    """What a workspace holds in its region: rows by kind, and files."""
+
+    rows: list[tuple[str, int]]
+    files: int
+
+
+def holdings(workspace: Workspace) -> Holding:
+    """Count a workspace's data through the region kernel's registry, to say what a deletion
+    removes. Tables the database derives from others (rollups) are not listed."""
+    rows = [
+        (str(model._meta.verbose_name_plural), count)
+        for model in regional_models()
+        if not model.derived_from and (count := model.objects.in_workspace(workspace).count())
+    ]
+    files = sum(
+        len(list(walk(storage, prefix))) for storage, prefix in workspace_prefixes(workspace)
+    )
+    return Holding(rows, files)
+
+
+def delete_workspace(workspace: Workspace) -> None:
+    """Delete a workspace and everything it holds, in its region and then in the directory.
+
+    The region's rows go in one transaction (through the registry, so a regional model added
+    later is deleted too), then its files; the directory's row last, with its memberships,
+    invitations and keys' workspace. A failure midway (a region that is down) leaves the
+    workspace listed, and deleting it again finishes the job: every step is idempotent.
+    """
+    delete_workspace_data(workspace, report=lambda line: None)
+    Workspace.objects.filter(pk=workspace.pk).delete()

@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from allauth.account.models import EmailAddress
+from allauth.core.exceptions import ReauthenticationRequired
 from allauth.usersessions.views import ListUserSessionsView
 from django.conf import settings
 from django.contrib import messages
@@ -28,10 +29,12 @@ from .access import (
     get_workspace_for_member,
     get_workspace_for_owner,
     recent_login_required,
+    signed_in_recently,
 )
 from .forms import (
     MAX_ACTIVE_API_KEYS,
     ApiKeyForm,
+    DeleteWorkspaceForm,
     InvitationForm,
     ProfileForm,
     RoleForm,
@@ -284,6 +287,34 @@ def leave(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     services.leave_workspace(membership)
     messages.success(request, f"You left {membership.workspace.name}.")
     return redirect("index")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_workspace(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
+    """Show what deleting the workspace removes; delete it once its name is typed.
+
+    Only the owner (anyone else gets the 403 before any password prompt); the password (or
+    a two-factor code) is asked again when the last sign-in is not recent. Everything goes
+    at once, in the region and in the directory (services.delete_workspace).
+    """
+    workspace = get_workspace_for_owner(request, workspace_id)
+    if request.method == "POST" and not signed_in_recently(request):
+        raise ReauthenticationRequired  # allauth asks for the password, then replays the POST
+    form = DeleteWorkspaceForm(request.POST or None, workspace=workspace)
+    if request.method == "POST" and form.is_valid():
+        name = workspace.name
+        services.delete_workspace(workspace)
+        messages.success(request, f"{name} and everything in it were deleted.")
+        return redirect("index")
+    context = {
+        "workspace": workspace,
+        "form": form,
+        "holding": services.holdings(workspace),
+        "members": workspace.memberships.count(),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "workspaces/delete.html", context, status=status)
 
 
 @login_required
