@@ -67,6 +67,7 @@ class MonitoringPolicy(RegionalModel):
     objects = PolicyQuerySet.as_manager()
 
     class Meta:
+        verbose_name_plural = "monitoring policies"
         constraints = [
             models.UniqueConstraint(fields=["workspace_id"], name="monitoring_policy_unique"),
             models.CheckConstraint(
@@ -111,6 +112,7 @@ class PolicyChange(RegionalModel):
     after = models.JSONField()
 
     class Meta:
+        verbose_name = "monitoring change"
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
@@ -142,6 +144,7 @@ class Notice(RegionalModel):
     objects = NoticeQuerySet.as_manager()
 
     class Meta:
+        verbose_name = "monitoring notice"
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["user_id", "change"], name="notice_once_per_change")
@@ -253,6 +256,8 @@ class CaptureView(RegionalModel):
     viewed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = "record of a look at a capture"
+        verbose_name_plural = "records of looks at captures"
         ordering = ["-viewed_at", "-id"]
         indexes = [models.Index(fields=["workspace_id", "subject_id", "-viewed_at"])]
 
@@ -273,6 +278,8 @@ class NotShared(RegionalModel):
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = "screen or location not shared"
+        verbose_name_plural = "screens or locations not shared"
         constraints = [
             models.UniqueConstraint(fields=["entry", "switch"], name="not_shared_once_per_entry")
         ]

@@ -323,6 +323,8 @@ class TimeEntryTag(RegionalModel):
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="entry_links")
 
     class Meta:
+        verbose_name = "tag on an entry"
+        verbose_name_plural = "tags on entries"
         constraints = [
             models.UniqueConstraint(fields=["entry", "tag"], name="entry_tag_unique"),
         ]

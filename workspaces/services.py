@@ -94,11 +94,12 @@ class Holding:
 def holdings(workspace: Workspace) -> Holding:
     """Count a workspace's data through the region kernel's registry, to say what a deletion
     removes. Tables the database derives from others (rollups) are not listed."""
-    rows = [
-        (str(model._meta.verbose_name_plural), count)
-        for model in regional_models()
-        if not model.derived_from and (count := model.objects.in_workspace(workspace).count())
-    ]
+    rows = []
+    for model in regional_models():
+        if model.derived_from or not (count := model.objects.in_workspace(workspace).count()):
+            continue
+        meta = model._meta
+        rows.append((str(meta.verbose_name if count == 1 else meta.verbose_name_plural), count))
     files = sum(
         len(list(walk(storage, prefix))) for storage, prefix in workspace_prefixes(workspace)
     )
