@@ -204,3 +204,25 @@ def test_screen_capture_and_location_are_allowed_to_our_pages_only(client, owner
         policy = response["Permissions-Policy"]
         assert "display-capture=(self)" in policy and "geolocation=(self)" in policy
         assert "camera=()" in policy and "microphone=()" in policy
+
+
+def test_the_deploy_check_passes_with_production_settings(tmp_path):
+    production = {
+        "SECRET_KEY": "a-production-key-" + "x" * 50,
+        "SITE_URL": "https://time.example.com",
+        "EMAIL_URL": "smtp+tls://mailer:secret@mail.example.com:587",
+        "DEBUG": "false",
+        "VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "clockify.settings",
+    }
+    unset = {"REDIS_URL", "DEFAULT_REGION", "HSTS_PRELOAD"}
+    clean = {k: v for k, v in os.environ.items() if k not in unset and not k.startswith("S3_")}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=clean | production,
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
