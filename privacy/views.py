@@ -6,7 +6,9 @@ from django.views.decorators.http import require_GET
 
 from workspaces.regions import Region
 
+from .inventory import KINDS
+
 
 @require_GET
 def policy(request: HttpRequest) -> HttpResponse:
-    return render(request, "privacy/policy.html", {"regions": Region.choices})
+    return render(request, "privacy/policy.html", {"regions": Region.choices, "kinds": KINDS})

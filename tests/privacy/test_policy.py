@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.html import escape
 
 URL = reverse("privacy:policy")
 
@@ -24,3 +25,23 @@ def test_logged_in_page_shows_the_header(client, owner, workspace):
 
 def test_wrong_method(client):
     assert client.post(URL).status_code == 405
+
+
+def test_the_policy_names_every_kind_of_data_the_code_stores(client):
+    from django.apps import apps
+
+    from privacy.inventory import KINDS, NOT_ABOUT_PEOPLE
+
+    named = {label for kind in KINDS for label in kind.models}
+    stored = {model._meta.label for model in apps.get_models()}
+    unnamed = stored - named - set(NOT_ABOUT_PEOPLE)
+    assert unnamed == set(), f"name these in privacy/inventory.py: {sorted(unnamed)}"
+    assert named <= stored, f"gone from the code: {sorted(named - stored)}"
+    html = client.get(URL).content.decode()
+    for kind in KINDS:
+        assert escape(kind.what) in html and escape(kind.kept) in html
+
+
+def test_the_policy_says_monitoring_is_off_until_an_admin_turns_it_on(client):
+    html = client.get(URL).content.decode()
+    assert "Screenshots and location are off in every workspace until one of its admins" in html

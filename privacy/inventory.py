@@ -1,0 +1,147 @@
+"""Every kind of data this server stores, in the words of the privacy policy.
+
+The policy page (/privacy/) is rendered from this list, and a test walks every model of
+every installed app: a model that stores something must be named here (or, if it holds
+nothing about anyone, in NOT_ABOUT_PEOPLE with the reason), so a new table cannot go
+unmentioned in the policy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DIRECTORY = "The directory"
+REGION = "The workspace's region"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of data: what it is, when it is collected, where it is kept and how long."""
+
+    what: str
+    when: str
+    where: str
+    kept: str
+    models: tuple[str, ...]
+
+
+KINDS = (
+    Kind(
+        "Your account: email address, name, password hash, profile settings (time zone, "
+        "formats), and two-factor authentication secrets if you turn it on",
+        "When you sign up and when you change your profile",
+        DIRECTORY,
+        "While your account exists",
+        (
+            "workspaces.User",
+            "account.EmailAddress",
+            "account.EmailConfirmation",
+            "mfa.Authenticator",
+        ),
+    ),
+    Kind(
+        "Sign-in sessions, and for each one the IP address, browser and last activity, which "
+        "only you see on your sessions page",
+        "When you sign in",
+        DIRECTORY,
+        "Until you sign out or the session expires (at most two weeks)",
+        ("sessions.Session", "usersessions.UserSession"),
+    ),
+    Kind(
+        "API keys (a hash of each key, its first characters, its name and when it was last used)",
+        "When you create a key",
+        DIRECTORY,
+        "Until you revoke it; all of them stop when you change your password",
+        ("workspaces.ApiKey",),
+    ),
+    Kind(
+        "Workspaces, memberships and roles, and invitations (the invited email address)",
+        "When someone creates a workspace, invites you or you join",
+        DIRECTORY,
+        "While the workspace exists",
+        ("workspaces.Workspace", "workspaces.Membership", "workspaces.Invitation"),
+    ),
+    Kind(
+        "Time entries (description, project, task, tags, billable, start and end, rate), "
+        "and their totals",
+        "Only when you start a timer, enter time yourself or import a file",
+        REGION,
+        "While the workspace exists, or until you delete them",
+        ("tracking.TimeEntry", "tracking.TimeEntryTag", "tracking.EntryTotal"),
+    ),
+    Kind(
+        "The workspace's clients, projects, tasks, tags, rates and settings",
+        "When members add or change them",
+        REGION,
+        "While the workspace exists",
+        (
+            "tracking.Client",
+            "tracking.Project",
+            "tracking.ProjectMember",
+            "tracking.Task",
+            "tracking.Tag",
+            "tracking.MemberRate",
+            "workspaces.WorkspaceSettings",
+        ),
+    ),
+    Kind(
+        "Files you upload to import (a Detailed report CSV) while you review them",
+        "When you upload a file to import",
+        REGION,
+        "At most one hour, or until you import or cancel it",
+        ("reports.ImportUpload",),
+    ),
+    Kind(
+        "Screenshots of your screen, attached to the time entry running when they were taken",
+        "Only if a workspace admin turns screenshots on (every member is told, and every "
+        "page shows it), only while your timer runs, and only while you share your screen "
+        "or run an app that takes them",
+        REGION,
+        "As long as the workspace's admin chose: 1 to 365 days (90 unless changed)",
+        ("monitoring.Screenshot",),
+    ),
+    Kind(
+        "Location samples (latitude, longitude, accuracy, time), attached to your running "
+        "time entry",
+        "Only if a workspace admin turns location on (every member is told), only while your "
+        "timer runs, and only if your browser or app is allowed to share it",
+        REGION,
+        "As long as the workspace's admin chose: 1 to 30 days (7 unless changed)",
+        ("monitoring.LocationSample",),
+    ),
+    Kind(
+        "That you declined to share your screen or location during an entry",
+        "When you decline or stop sharing while a switch is on",
+        REGION,
+        "As long as that time entry",
+        ("monitoring.NotShared",),
+    ),
+    Kind(
+        "Monitoring settings, who changed them and when, and the notices that told each member",
+        "When an admin changes a monitoring switch",
+        REGION,
+        "While the workspace exists",
+        ("monitoring.MonitoringPolicy", "monitoring.PolicyChange", "monitoring.Notice"),
+    ),
+    Kind(
+        "Who looked at whose screenshots and locations, and when (shown to the person looked at)",
+        "When someone other than you opens your screenshot or your locations",
+        REGION,
+        "While the workspace exists",
+        ("monitoring.CaptureView",),
+    ),
+    Kind(
+        "Changes the server's operators make in the admin site",
+        "When an operator uses the admin site",
+        DIRECTORY,
+        "Until the operator removes them",
+        ("admin.LogEntry",),
+    ),
+)
+
+# Models that hold nothing about anyone, and why.
+NOT_ABOUT_PEOPLE = {
+    "auth.Permission": "the list of permissions the code defines",
+    "auth.Group": "groups of permissions (none are used)",
+    "contenttypes.ContentType": "the list of models the code defines",
+}
