@@ -215,7 +215,9 @@ def test_the_deploy_check_passes_with_production_settings(tmp_path):
         "VAR_DIR": str(tmp_path),
         "DJANGO_SETTINGS_MODULE": "clockify.settings",
     }
-    unset = {"REDIS_URL", "DEFAULT_REGION", "HSTS_PRELOAD"}
+    # The browser tests relax Django's async guard for their own process (tests/browser):
+    # not a setting a deployment has.
+    unset = {"REDIS_URL", "DEFAULT_REGION", "HSTS_PRELOAD", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     clean = {k: v for k, v in os.environ.items() if k not in unset and not k.startswith("S3_")}
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
