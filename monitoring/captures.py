@@ -23,7 +23,6 @@ Rules (README, "Monitoring: capture"):
 
 from __future__ import annotations
 
-import logging
 import math
 import uuid
 from collections.abc import Iterable, Sequence
@@ -39,8 +38,8 @@ from clockify.celery import queue_on_commit
 from tracking.models import TimeEntry
 from tracking.rules import EARLIEST_START, EntryTimeError, check_entry_times
 from workspaces.models import Membership, Workspace
-from workspaces.outage import RegionUnavailable
 from workspaces.regions import Region, WorkspaceCopy, storage_for
+from workspaces.services import on_every_workspace
 
 from . import images
 from .models import LocationSample, MonitoringPolicy, NotShared, Screenshot, Switch
@@ -51,8 +50,6 @@ CLOCK_SKEW = timedelta(minutes=2)  # how far ahead of the server a client's cloc
 MAX_SAMPLES = 500
 MAX_ACCURACY = 1000.0  # metres; a less accurate sample is dropped
 CLIENT_ID_MAX = 64
-
-logger = logging.getLogger(__name__)
 
 
 class CaptureRefused(Exception):
@@ -471,16 +468,12 @@ def purge_expired(now: datetime | None = None, regions: Iterable[str] = Region.v
     """
     now = now or timezone.now()
     total = Purged()
-    for region in regions:
-        try:
-            for workspace in (
-                Workspace.objects.filter(region=region).order_by("id").iterator(chunk_size=500)
-            ):
-                purged = purge_workspace(workspace, now)
-                total.screenshots += purged.screenshots
-                total.locations += purged.locations
-        except RegionUnavailable:
-            logger.warning("Captures of region %s not purged: it is unavailable", region)
+    purges = on_every_workspace(
+        lambda workspace: purge_workspace(workspace, now), what="Purging captures", regions=regions
+    )
+    for purged in purges:
+        total.screenshots += purged.screenshots
+        total.locations += purged.locations
     return total
 
 

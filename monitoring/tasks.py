@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from workspaces.models import Membership, User, Workspace
 from workspaces.regions import storage_for
-from workspaces.tasks import MAIL_ERRORS
+from workspaces.tasks import EMAIL_TASK
 
 from . import images
 from .captures import purge_expired
@@ -19,16 +19,7 @@ from .models import Notice, Screenshot
 from .services import announcement, display_names
 
 
-@shared_task(
-    autoretry_for=MAIL_ERRORS,
-    max_retries=5,
-    retry_backoff=30,  # a random wait below 30 s, then below 1, 2, 4, 8 minutes
-    retry_backoff_max=600,
-    retry_jitter=True,
-    # Acknowledged when done, so a worker that dies mid-send leaves it to another; safe
-    # because sending is idempotent (below).
-    acks_late=True,
-)
+@shared_task(**EMAIL_TASK)
 def send_notice_email(workspace_id: str, notice_id: str) -> bool:
     """Email one member the notice of a switch change unless it went out already.
 

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-
 from celery import shared_task
 
-from workspaces.models import Workspace
-from workspaces.outage import RegionUnavailable
-from workspaces.regions import Region
+from workspaces.services import on_every_workspace
 
 from .importing import sweep_uploads
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True)
@@ -24,16 +18,4 @@ def sweep_import_uploads() -> int:
     uploads there again. Idempotent: a second run finds nothing to remove. A region that
     cannot be reached is skipped, and swept on the next run.
     """
-    removed = 0
-    for region in Region.values:
-        try:
-            removed += _sweep_region(region)
-        except RegionUnavailable:
-            logger.warning("Import uploads of region %s not swept: it is unavailable", region)
-    return removed
-
-
-def _sweep_region(region: str) -> int:
-    """Sweep the region's workspaces one by one, read from the directory in chunks."""
-    workspaces = Workspace.objects.filter(region=region).order_by("id")
-    return sum(sweep_uploads(workspace) for workspace in workspaces.iterator(chunk_size=500))
+    return sum(on_every_workspace(sweep_uploads, what="Sweeping import uploads"))

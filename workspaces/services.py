@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -10,7 +12,10 @@ from django.utils import timezone
 from . import signals
 from .models import ApiKey, Invitation, Membership, Role, User, Workspace, WorkspaceSettings
 from .moving import delete_workspace_data, walk
-from .regions import regional_models, workspace_prefixes
+from .outage import RegionUnavailable
+from .regions import Region, regional_models, workspace_prefixes
+
+logger = logging.getLogger(__name__)
 
 
 def create_workspace(owner: User, name: str, region: str) -> Workspace:
@@ -116,3 +121,21 @@ def delete_workspace(workspace: Workspace) -> None:
     """
     delete_workspace_data(workspace, report=lambda line: None)
     Workspace.objects.filter(pk=workspace.pk).delete()
+
+
+def on_every_workspace[T](
+    work: Callable[[Workspace], T], *, what: str, regions: Iterable[str] = Region.values
+) -> list[T]:
+    """Run `work` on every workspace, region by region, read from the directory in chunks.
+
+    For periodic work (sweeps, retention): a region that cannot be reached is skipped and
+    logged, and done on the next run; the work must therefore be idempotent.
+    """
+    done: list[T] = []
+    for region in regions:
+        try:
+            workspaces = Workspace.objects.filter(region=region).order_by("id")
+            done.extend(work(workspace) for workspace in workspaces.iterator(chunk_size=500))
+        except RegionUnavailable:
+            logger.warning("%s of region %s skipped: it is unavailable", what, region)
+    return done

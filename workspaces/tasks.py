@@ -19,16 +19,20 @@ from .validators import single_line
 MAIL_ERRORS = (SMTPException, OSError)
 
 
-@shared_task(
-    autoretry_for=MAIL_ERRORS,
-    max_retries=5,
-    retry_backoff=30,  # a random wait below 30 s, then below 1, 2, 4, 8 minutes
-    retry_backoff_max=600,
-    retry_jitter=True,
-    # Acknowledged when done, so a worker that dies mid-send leaves the message to another;
-    # safe because sending is idempotent (below).
-    acks_late=True,
-)
+# How every email task retries: a random wait below 30 s, then below 1, 2, 4 and 8 minutes.
+# Acknowledged when done, so a worker that dies mid-send leaves the message to another; safe
+# because each email task sends idempotently.
+EMAIL_TASK = {
+    "autoretry_for": MAIL_ERRORS,
+    "max_retries": 5,
+    "retry_backoff": 30,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "acks_late": True,
+}
+
+
+@shared_task(**EMAIL_TASK)
 def send_invitation_email(invitation_id: str) -> bool:
     """Email a pending invitation unless it was sent already; return whether this run sent it."""
     # The row stays locked from the check to the commit of sent_at, so two deliveries of the
