@@ -260,6 +260,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.tasks.purge_expired_captures",
         "schedule": 60 * 60,
     },
+    # Account deletions a failure interrupted, and archives past their 7 days; without
+    # beat, run `manage.py resume_deletions` from cron.
+    "privacy-sweep": {"task": "privacy.tasks.sweep", "schedule": 60 * 60},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -46,6 +46,8 @@ class PolicyQuerySet(RegionalQuerySet):
 class MonitoringPolicy(RegionalModel):
     """What a workspace collects. A workspace without a row collects nothing."""
 
+    actor_fields = ("screenshots_changed_by", "location_changed_by")
+
     screenshots = models.BooleanField(default=False)
     screenshot_interval = models.PositiveSmallIntegerField(
         choices=SCREENSHOT_INTERVALS, default=5, help_text="Minutes between two screenshots."
@@ -105,7 +107,10 @@ class MonitoringPolicy(RegionalModel):
 class PolicyChange(RegionalModel):
     """The audit: one row each time an admin changes a switch or its options."""
 
-    actor_id = models.BigIntegerField()
+    actor_fields = ("actor_id",)
+
+    # Empty once the admin deleted their account: the change stays on record.
+    actor_id = models.BigIntegerField(null=True, blank=True)
     at = models.DateTimeField(default=timezone.now)
     switch = models.CharField(max_length=20, choices=Switch.choices)
     before = models.JSONField()
@@ -132,6 +137,8 @@ class NoticeQuerySet(RegionalQuerySet):
 
 class Notice(RegionalModel):
     """Tells one member that a switch turned on or off; it stays until they acknowledge it."""
+
+    person_fields = ("user_id",)
 
     user_id = models.BigIntegerField()
     change = models.ForeignKey(PolicyChange, on_delete=models.CASCADE, related_name="notices")
@@ -161,6 +168,8 @@ def _key() -> str:
 
 class Screenshot(RegionalModel):
     """One screen capture of a member, attached to the entry it was taken during."""
+
+    person_fields = ("user_id",)
 
     class Source(models.TextChoices):
         WEB = "web", "Browser"
@@ -199,9 +208,15 @@ class Screenshot(RegionalModel):
     def thumbnail_name(self) -> str:
         return f"{self.workspace_id}/screenshots/{self.key}-thumb.webp"
 
+    def stored_files(self) -> list[str]:
+        # The thumbnail is named whether or not it was made yet: its task may be running.
+        return [self.storage_name, self.thumbnail_name]
+
 
 class LocationSample(RegionalModel):
     """Where a member was, as their device told it, while their timer ran."""
+
+    person_fields = ("user_id",)
 
     class Kind(models.TextChoices):
         START = "START", "Timer started"
@@ -242,7 +257,11 @@ class CaptureView(RegionalModel):
     The member sees these on their own screenshots page: who looked at what, and when.
     """
 
-    viewer_id = models.BigIntegerField()
+    person_fields = ("subject_id",)
+    actor_fields = ("viewer_id",)
+
+    # Empty once the viewer deleted their account: the member still sees that someone looked.
+    viewer_id = models.BigIntegerField(null=True, blank=True)
     subject_id = models.BigIntegerField()
     switch = models.CharField(max_length=20, choices=Switch.choices)
     # What was looked at: one screenshot, or one entry's location samples. Kept (as null)
@@ -271,6 +290,8 @@ class NotShared(RegionalModel):
     Kept so the entry says "no screenshots (not shared)" rather than leaving its admins to
     guess; nothing else follows from it. Deleted with the entry.
     """
+
+    person_fields = ("user_id",)
 
     user_id = models.BigIntegerField()
     entry = models.ForeignKey(TimeEntry, on_delete=models.CASCADE, related_name="+")

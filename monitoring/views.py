@@ -132,10 +132,13 @@ def _switch_state(
     policy: MonitoringPolicy, switch: Switch, names: dict[int, str]
 ) -> dict[str, Any]:
     by = getattr(policy, f"{switch.value}_changed_by")
+    at = getattr(policy, f"{switch.value}_changed_at")
     return {
         "on": policy.is_on(switch),
-        "changed_by": names.get(by, "A former member") if by is not None else None,
-        "changed_at": getattr(policy, f"{switch.value}_changed_at"),
+        # Nobody is named when the switch was never changed; an emptied name is an admin
+        # who deleted their account since.
+        "changed_by": names.get(by, "A former member") if at is not None else None,
+        "changed_at": at,
     }
 
 

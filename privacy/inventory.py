@@ -131,6 +131,14 @@ KINDS = (
         ("monitoring.CaptureView",),
     ),
     Kind(
+        'The archives of your data you ask for ("Download everything"): one ZIP file per '
+        "region, kept in that region's storage, and a note of it in the directory",
+        'When you ask for an archive on the "Your data" page',
+        "Each region's storage (the file); the directory (when, which region, its size)",
+        "7 days, then deleted",
+        ("privacy.Archive",),
+    ),
+    Kind(
         "Changes the server's operators make in the admin site",
         "When an operator uses the admin site",
         DIRECTORY,

@@ -35,6 +35,8 @@ class ImportUpload(RegionalModel):
     workspace's content, kept in its region, and for UPLOAD_TTL at most.
     """
 
+    person_fields = ("user_id",)
+
     user_id = models.BigIntegerField()  # the uploader: nobody else may preview or confirm it
     file_name = models.CharField(max_length=FILE_NAME_MAX)  # as on the person's computer
     size = models.PositiveBigIntegerField()  # bytes
@@ -53,6 +55,9 @@ class ImportUpload(RegionalModel):
     def storage_name(self) -> str:
         """The file's name in the region's storage; nothing of the person's file name."""
         return f"{imports_folder(self.workspace_id)}{self.id}.csv"
+
+    def stored_files(self) -> list[str]:
+        return [self.storage_name]
 
     def is_expired(self, now: datetime) -> bool:
         """Whether the upload waited longer than UPLOAD_TTL."""

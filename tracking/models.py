@@ -29,6 +29,8 @@ TAG_NAME_MAX = 100
 class MemberRate(RegionalModel):
     """A member's hourly rate in a workspace; overrides the workspace default."""
 
+    person_fields = ("user_id",)
+
     user_id = models.BigIntegerField()
     hourly_rate = models.DecimalField(**RATE_FIELD)
 
@@ -137,6 +139,8 @@ class Project(RegionalModel):
 class ProjectMember(RegionalModel):
     """A member who may track time on a private project."""
 
+    person_fields = ("user_id",)
+
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
     user_id = models.BigIntegerField()
 
@@ -220,6 +224,8 @@ class TimeEntryQuerySet(RegionalQuerySet):
 
 class TimeEntry(RegionalModel):
     """A span of someone's time, running while `end` is empty."""
+
+    person_fields = ("user_id",)
 
     user_id = models.BigIntegerField()
     description = models.CharField(max_length=DESCRIPTION_MAX, blank=True)
@@ -344,6 +350,7 @@ class EntryTotal(RegionalModel):
     """
 
     derived_from = ("tracking.TimeEntry",)
+    person_fields = ("user_id",)
 
     user_id = models.BigIntegerField()
     # Foreign keys only for the report's filters (project__client_id ...): no constraint, as

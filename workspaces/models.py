@@ -87,6 +87,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         max_length=10, choices=DateFormat.choices, default=DateFormat.MDY_SLASH
     )
     time_format = models.CharField(max_length=2, choices=TimeFormat.choices, default=TimeFormat.H12)
+    # Set when the person asked to delete their account: it is deactivated at once, and
+    # stays (deactivated) until the erasure of everything about them finishes in every
+    # region (privacy/erasure.py); then the row itself goes.
+    deletion_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The workspace shown after login and in API `activeWorkspace`.
     active_workspace = models.ForeignKey(
         "Workspace", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -58,7 +58,13 @@ REGION_CURRENCIES = {Region.US: "USD", Region.EU: "EUR", Region.UK: "GBP", Regio
 
 def storage_for(workspace: Workspace) -> Storage:
     """Return the file storage of a workspace's region (a folder or a bucket there)."""
-    return storages[f"region-{workspace.region}"]
+    return region_storage(workspace.region)
+
+
+def region_storage(region: str) -> Storage:
+    """Return a region's file storage, for files about a person rather than a workspace
+    (their archives, their files erased across workspaces)."""
+    return storages[f"region-{region}"]
 
 
 class UnscopedRegionalQuery(RuntimeError):
@@ -185,6 +191,13 @@ class RegionalQuerySet(models.QuerySet):
         qs._workspace = workspace
         return qs
 
+    def across_region(self, region: str) -> RegionalQuerySet:
+        """Every workspace's rows in one region: for work about a person rather than a
+        workspace (finding and erasing what is stored about them). Filter it by person."""
+        if region not in REGION_ALIASES:
+            raise ValueError(f"No region {region!r}.")
+        return self._scoped(region)
+
     def in_workspaces(self, workspaces: list[Workspace]) -> RegionalQuerySet:
         """Scope to several workspaces of one region (for lists that span workspaces)."""
         aliases = {workspace.db_alias for workspace in workspaces}
@@ -235,9 +248,21 @@ class RegionalModel(models.Model):
     # Labels of the models whose rows the database itself derives this one's from (e.g. by
     # triggers): the registry copies and deletes it after them (see regional_models).
     derived_from: tuple[str, ...] = ()
+    # Columns holding the directory id of the person a row is about (their entry, their
+    # screenshot): deleting that person's account deletes the row (privacy/erasure.py).
+    person_fields: tuple[str, ...] = ()
+    # Columns naming a person who acted on the workspace or on someone else's data (who
+    # changed a switch, who looked at a capture): deleting that person's account empties
+    # the column and keeps the row, so the action stays on record without the person.
+    actor_fields: tuple[str, ...] = ()
 
     class Meta:
         abstract = True
+
+    def stored_files(self) -> list[str]:
+        """Names of this row's files in the region's storage, deleted with the row when it
+        is deleted on its own (a person's erasure); a whole workspace's files go by prefix."""
+        return []
 
     def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
         """Check the constraints as Django does, in the region the row was loaded from."""
