@@ -108,7 +108,8 @@ def _folder(workspace: Workspace) -> str:
 
 
 def _write_workspace(zf: zipfile.ZipFile, user: User, workspace: Workspace, folder: str) -> None:
-    entries = TimeEntry.objects.in_workspace(workspace).filter(user_id=user.pk)
+    # Finished entries: a running timer has no end to write, and goes to the JSON below.
+    entries = TimeEntry.objects.in_workspace(workspace).filter(user_id=user.pk, end__isnull=False)
     fmt = ExportFormat.for_member(user, WorkspaceSettings.objects.for_workspace(workspace))
     with zf.open(f"{folder}/detailed.csv", "w") as out:
         for chunk in detailed_csv(entries, fmt, {user.pk: Person(user.display_name, user.email)}):
@@ -116,9 +117,11 @@ def _write_workspace(zf: zipfile.ZipFile, user: User, workspace: Workspace, fold
     storage = region_storage(workspace.region)
     for model in regional_models():
         about = _naming(model, user.pk)
-        if about is None or model in (TimeEntry, EntryTotal):
+        if about is None or model is EntryTotal:  # totals of the entries, derived
             continue
         rows = model.objects.in_workspace(workspace).filter(about).order_by("pk")
+        if model is TimeEntry:
+            rows = rows.filter(end__isnull=True)
         if not rows.exists():
             continue
         kind = re.sub(r"\W+", "-", str(model._meta.verbose_name_plural)).strip("-")

@@ -37,7 +37,14 @@ from django.utils import timezone
 
 from workspaces.models import Invitation, Membership, Role, User, Workspace
 from workspaces.outage import RegionUnavailable
-from workspaces.regions import REGION_ALIASES, RegionalModel, region_storage, regional_models
+from workspaces.regions import (
+    DIRECTORY_ALIAS,
+    REGION_ALIASES,
+    RegionalModel,
+    region_storage,
+    regional_models,
+    truncate_sqlite_log,
+)
 from workspaces.services import delete_workspace, revoke_api_keys
 
 from . import archives
@@ -62,8 +69,8 @@ def shared_workspaces_owned(user: User) -> list[Workspace]:
     owned = Membership.objects.filter(user=user, role=Role.OWNER).values("workspace_id")
     return list(
         Workspace.objects.filter(pk__in=owned)
-        .annotate(members=models.Count("memberships"))
-        .filter(members__gt=1)
+        .annotate(people=models.Count("memberships"))
+        .filter(people__gt=1)
         .order_by("name")
     )
 
@@ -73,8 +80,8 @@ def owned_alone(user: User) -> list[Workspace]:
     owned = Membership.objects.filter(user=user, role=Role.OWNER).values("workspace_id")
     return list(
         Workspace.objects.filter(pk__in=owned)
-        .annotate(members=models.Count("memberships"))
-        .filter(members=1)
+        .annotate(people=models.Count("memberships"))
+        .filter(people=1)
         .order_by("name")
     )
 
@@ -185,6 +192,11 @@ def erase(user: User, report: Report = logger.info) -> None:
         end_sessions(user)
         User.objects.filter(pk=user.pk).delete()
     report(f"Deleted account {user.pk}")
+    # On SQLite the deleted rows are overwritten in the files (secure_delete); their old
+    # pages may still sit in the write-ahead logs until a checkpoint empties them.
+    for alias in (DIRECTORY_ALIAS, *REGION_ALIASES):
+        if not truncate_sqlite_log(alias):
+            report(f"The {alias} database's log is in use: emptied at its next checkpoint")
 
 
 def erase_in_region(user_id: int, region: str) -> dict[str, int]:

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.core.files.storage import Storage
-from django.db import OperationalError, models, transaction
+from django.db import models, transaction
 
 from .models import Workspace
 from .regions import (
@@ -42,6 +42,7 @@ from .regions import (
     region_vendor,
     regional_cursor,
     regional_models,
+    truncate_sqlite_log,
     workspace_prefixes,
 )
 
@@ -207,23 +208,11 @@ def delete_workspace_data(workspace: Workspace, report: Report) -> None:
             storage.delete(name)
             deleted += 1
     report(f"Deleted the copy in {Region(workspace.region).label}: rows, and {deleted:,} files")
-    if region_vendor(workspace) == "sqlite" and not _truncate_sqlite_log(workspace):
+    if region_vendor(workspace) == "sqlite" and not truncate_sqlite_log(workspace.db_alias):
         report(
             "The region's SQLite write-ahead log is in use; the deleted pages (overwritten "
             "with zeros) replace the old ones in the file at its next checkpoint."
         )
-
-
-def _truncate_sqlite_log(workspace: Workspace) -> bool:
-    """Write the log's pages into the file and empty the log: no old page stays in it."""
-    with regional_cursor(workspace) as cursor:
-        if cursor.db.in_atomic_block:  # a checkpoint waits for the transaction's end
-            return False
-        try:
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        except OperationalError:  # another connection holds a lock
-            return False
-        return cursor.fetchone()[0] == 0  # 1: readers kept part of the log
 
 
 def _rows(model: type[RegionalModel], workspace: Workspace) -> str:

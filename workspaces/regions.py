@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import Storage, storages
-from django.db import connections, models
+from django.db import OperationalError, connections, models
 from django.db.backends.utils import CursorWrapper
 
 if TYPE_CHECKING:
@@ -285,6 +285,23 @@ def regional_cursor(workspace: Workspace) -> Iterator[CursorWrapper]:
     """
     with connections[workspace.db_alias].cursor() as cursor:
         yield cursor
+
+
+def truncate_sqlite_log(alias: str) -> bool:
+    """Write a SQLite database's log into its file and empty the log, so no copy of pages
+    deleted (and, with `secure_delete`, overwritten) stays in it; False if it could not be
+    emptied now (inside a transaction, or another connection reading). PostgreSQL: True."""
+    connection = connections[alias]
+    if connection.vendor != "sqlite":
+        return True
+    if connection.in_atomic_block:  # a checkpoint waits for the transaction's end
+        return False
+    with connection.cursor() as cursor:
+        try:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except OperationalError:  # another connection holds a lock
+            return False
+        return cursor.fetchone()[0] == 0  # 1: readers kept part of the log
 
 
 def region_vendor(workspace: Workspace) -> str:
