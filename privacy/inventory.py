@@ -9,6 +9,10 @@ unmentioned in the policy.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+
+# When the policy last changed: move it with every change to what the page says.
+POLICY_DATE = date(2026, 12, 7)
 
 DIRECTORY = "The directory"
 REGION = "The workspace's region"

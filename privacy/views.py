@@ -23,7 +23,7 @@ from workspaces.regions import Region, region_storage
 
 from . import archives, erasure
 from .forms import DeleteAccountForm
-from .inventory import KINDS
+from .inventory import KINDS, POLICY_DATE
 from .models import Archive
 from .tasks import build_archive, erase_account
 from .yourdata import your_data
@@ -31,7 +31,8 @@ from .yourdata import your_data
 
 @require_GET
 def policy(request: HttpRequest) -> HttpResponse:
-    return render(request, "privacy/policy.html", {"regions": Region.choices, "kinds": KINDS})
+    context = {"regions": Region.choices, "kinds": KINDS, "policy_date": POLICY_DATE}
+    return render(request, "privacy/policy.html", context)
 
 
 @login_required

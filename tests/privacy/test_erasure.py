@@ -149,3 +149,22 @@ def test_the_sqlite_files_keep_no_copy_of_the_email() -> None:
     erasure.request_deletion(User.objects.get(pk=PERSON_ID))
     erase_account(PERSON_ID)
     assert sqlite_files_holding(EMAIL) == []
+
+
+def test_every_column_naming_a_person_is_declared() -> None:
+    """A regional model that keeps a person's id in a column must say what erasing that
+    person does to the row (person_fields: deleted; actor_fields: the name emptied)."""
+    from django.db import models
+
+    for model in regional_models():
+        declared = set(model.person_fields) | set(model.actor_fields)
+        for field in model._meta.concrete_fields:
+            names_person = isinstance(field, models.BigIntegerField) and (
+                field.name.endswith(("_id", "_by"))
+            )
+            if names_person and field.name != "workspace_id":
+                assert field.name in declared, f"{model._meta.label}.{field.name}"
+        for name in declared:
+            assert model._meta.get_field(name), f"{model._meta.label}.{name}"
+        for name in model.actor_fields:
+            assert model._meta.get_field(name).null, f"{model._meta.label}.{name} must be nullable"

@@ -45,3 +45,10 @@ def test_the_policy_names_every_kind_of_data_the_code_stores(client):
 def test_the_policy_says_monitoring_is_off_until_an_admin_turns_it_on(client):
     html = client.get(URL).content.decode()
     assert "Screenshots and location are off in every workspace until one of its admins" in html
+
+
+def test_the_policy_is_dated_and_says_how_to_get_and_delete_everything(client) -> None:
+    page = client.get(reverse("privacy:policy")).content.decode()
+    assert "Last changed" in page
+    assert reverse("privacy:my_data") in page
+    assert "Delete your account" in page and "Download everything" in page
