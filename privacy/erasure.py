@@ -16,8 +16,10 @@ Erasing runs in steps that can each be run again, by a task that retries with ba
    region, the files of the rows about them, then those rows and the actor columns naming
    them; their archives; then the directory: invitations to their address, sessions, and the
    user row with what cascades from it (memberships, email addresses, two-factor secrets,
-   API keys, session records). A region that is down stops the run with `RegionUnavailable`
-   and the next run starts over; the account stays deactivated until the run finishes.
+   API keys, session records); last, a second pass over the regions for what a request
+   already running at step 1 wrote meanwhile. A region that is down stops the run with
+   `RegionUnavailable` and the next run starts over; the account stays deactivated (and
+   listed by `pending_deletions`) until the directory's part is done.
 """
 
 from __future__ import annotations
@@ -192,6 +194,11 @@ def erase(user: User, report: Report = logger.info) -> None:
         end_sessions(user)
         User.objects.filter(pk=user.pk).delete()
     report(f"Deleted account {user.pk}")
+    # A request that was already running when the account was switched off may have
+    # written after its region was erased; no new one can (sessions and keys are gone), so
+    # a second pass over the regions catches those stragglers.
+    for region in REGION_ALIASES:
+        erase_in_region(user.pk, region)
     # On SQLite the deleted rows are overwritten in the files (secure_delete); their old
     # pages may still sit in the write-ahead logs until a checkpoint empties them.
     for alias in (DIRECTORY_ALIAS, *REGION_ALIASES):
