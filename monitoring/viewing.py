@@ -5,7 +5,8 @@ see everyone's. Each time someone other than the member is shown a member's scre
 image, full size or thumbnail) or an entry's location samples, a `CaptureView` is recorded in
 the workspace's region, and the member sees the list on their own captures page. Repeated
 looks at the same capture by the same person within VIEW_WINDOW count once, so a page that
-reloads its thumbnails does not flood the list.
+reloads its thumbnails does not flood the list. Each recorded look also goes into the
+workspace's audit log (workspaces/audit.py), in the same transaction.
 """
 
 from __future__ import annotations
