@@ -263,8 +263,18 @@ CELERY_BEAT_SCHEDULE = {
     # Account deletions a failure interrupted, and archives past their 7 days; without
     # beat, run `manage.py resume_deletions` from cron.
     "privacy-sweep": {"task": "privacy.tasks.sweep", "schedule": 60 * 60},
+    # Audit events older than AUDIT_RETENTION_DAYS; without beat, `manage.py purge_audit_log`.
+    "purge-audit-log": {
+        "task": "workspaces.tasks.purge_audit_log",
+        "schedule": 24 * 60 * 60,
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# How long a workspace's audit log keeps an event (workspaces/audit.py), in days.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
+if AUDIT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("AUDIT_RETENTION_DAYS must be 1 or more.")
 
 # --- Accounts (django-allauth) ---
 AUTH_USER_MODEL = "workspaces.User"

@@ -37,6 +37,7 @@ from django.utils import timezone
 from clockify.celery import queue_on_commit
 from tracking.models import TimeEntry
 from tracking.rules import EARLIEST_START, EntryTimeError, check_entry_times
+from workspaces import audit
 from workspaces.models import Membership, Workspace
 from workspaces.regions import Region, WorkspaceCopy, storage_for
 from workspaces.services import on_every_workspace
@@ -298,6 +299,15 @@ def delete_screenshot(membership: Membership, screenshot: Screenshot) -> Screens
                 raise InvalidCapture(f"The entry's time cannot be cut: {exc.message}") from None
             entry.save(update_fields=["start", "end", "updated_at"])
         Screenshot.objects.in_workspace(workspace).filter(pk=screenshot.pk).delete()
+        audit.record(
+            workspace,
+            audit.Kind.SCREENSHOT_DELETED,
+            actor_id=membership.user_id,
+            subject_id=screenshot.user_id,
+            screenshot=str(screenshot.pk),
+            entry=str(entry.pk),
+            seconds_removed=int(removed.total_seconds()),
+        )
     return ScreenshotDeleted(entry.id, removed, entry.start, entry.end)
 
 

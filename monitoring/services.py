@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clockify.celery import queue_on_commit
+from workspaces import audit
 from workspaces.models import Membership, User, Workspace
 from workspaces.outage import RegionUnavailable
 from workspaces.validators import single_line
@@ -63,11 +64,11 @@ def change_policy(
     """Save one switch's new state and options; return the audit row, or None if nothing changed.
 
     In one transaction of the workspace's region: the policy, the audit row (before and
-    after as `policy.options(switch)`), who turned the switch on or off and when, and, only
-    when the switch turned on or off, a notice for every member with an email queued for
-    after the commit. A change of options alone (interval, blur, retention) is audited but
-    notifies nobody: members are told whether they are monitored, and the explanation page
-    always shows the current options.
+    after as `policy.options(switch)`) and the workspace's audit log event, who turned the
+    switch on or off and when, and, only when the switch turned on or off, a notice for
+    every member with an email queued for after the commit. A change of options alone
+    (interval, blur, retention) is audited but notifies nobody: members are told whether
+    they are monitored, and the explanation page always shows the current options.
     """
     switch = Switch(switch)
     with transaction.atomic(using=workspace.db_alias):
@@ -84,6 +85,14 @@ def change_policy(
         policy.save()
         change = PolicyChange.objects.in_workspace(workspace).create(
             actor_id=actor.user_id, at=now, switch=switch, before=before, after=after
+        )
+        audit.record(
+            workspace,
+            audit.Kind.MONITORING_CHANGED,
+            actor_id=actor.user_id,
+            switch=switch.value,
+            before=before,
+            after=after,
         )
         if change.turned is not None:
             _tell_everyone(workspace, change)

@@ -5,7 +5,8 @@ see everyone's. Each time someone other than the member is shown a member's scre
 image, full size or thumbnail) or an entry's location samples, a `CaptureView` is recorded in
 the workspace's region, and the member sees the list on their own captures page. Repeated
 looks at the same capture by the same person within VIEW_WINDOW count once, so a page that
-reloads its thumbnails does not flood the list.
+reloads its thumbnails does not flood the list. Each recorded look also goes into the
+workspace's audit log (workspaces/audit.py), in the same transaction.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
 from tracking.models import TimeEntry
+from workspaces import audit
 from workspaces.models import Membership, User
 
 from .models import CaptureView, LocationSample, Screenshot, Switch
@@ -76,15 +79,26 @@ def record_location_view(membership: Membership, entry: TimeEntry) -> None:
     _record(membership, entry.user_id, Switch.LOCATION, entry=entry)
 
 
-def _record(membership: Membership, subject_id: int, switch: str, **what: object) -> None:
+def _record(
+    membership: Membership, subject_id: int, switch: str, **what: TimeEntry | Screenshot
+) -> None:
+    """The member's list of looks, and the workspace's audit log, in one transaction."""
     if subject_id == membership.user_id:
         return
-    views = CaptureView.objects.in_workspace(membership.workspace)
+    workspace = membership.workspace
+    views = CaptureView.objects.in_workspace(workspace)
     recent = views.filter(
         viewer_id=membership.user_id, viewed_at__gte=timezone.now() - VIEW_WINDOW, **what
     )
-    if not recent.exists():
+    if recent.exists():
+        return
+    with transaction.atomic(using=workspace.db_alias):
         views.create(viewer_id=membership.user_id, subject_id=subject_id, switch=switch, **what)
+        kind = audit.Kind.SCREENSHOT_VIEWED if "screenshot" in what else audit.Kind.LOCATION_VIEWED
+        looked_at = {name: str(row.pk) for name, row in what.items()}
+        audit.record(
+            workspace, kind, actor_id=membership.user_id, subject_id=subject_id, **looked_at
+        )
 
 
 @dataclass

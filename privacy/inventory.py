@@ -143,6 +143,17 @@ KINDS = (
         ("privacy.Archive",),
     ),
     Kind(
+        "The workspace's audit log: who (as an account number, never a name or email) "
+        "changed roles, invited, removed or left, transferred ownership, changed monitoring, "
+        "looked at or deleted someone's captures, exported a report, imported a file or "
+        "deleted entries, about whom, and when; admins see it all, you see what concerns you",
+        "When someone does one of those things in the workspace",
+        REGION,
+        "One year (the server's operator may choose another period); when an account is "
+        "deleted its events stay without the person",
+        ("workspaces.AuditEvent",),
+    ),
+    Kind(
         "Changes the server's operators make in the admin site",
         "When an operator uses the admin site",
         DIRECTORY,

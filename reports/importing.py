@@ -42,6 +42,7 @@ from tracking.models import (
 from tracking.rollup import defer_entry_totals, fold_inserted
 from tracking.rules import EntryTimeError, check_entry_times
 from tracking.services import resolve_rate
+from workspaces import audit
 from workspaces.models import Membership, User, Workspace, WorkspaceSettings
 from workspaces.regions import storage_for, uuid7
 from workspaces.validators import validate_single_line
@@ -594,7 +595,8 @@ def apply_import(
     Entries get the rate that applies now (tracking.services.resolve_rate), as the tracker
     gives them; an admin restoring a backup may keep the file's rates instead.
     The `upload` the file came from, if any, is consumed in the same transaction: the
-    entries and the upload's removal commit together or not at all (`_consume`).
+    entries and the upload's removal commit together or not at all (`_consume`), and so
+    does the workspace's audit event of the import.
     """
     if not plan.ok:
         raise ImportFailed("The file has problems; nothing was saved.")
@@ -616,6 +618,14 @@ def apply_import(
                 raise ImportFailed("The file changed since its preview; nothing was saved.")
             if deferred:
                 fold_inserted(workspace, *writer.ours)
+            audit.record(
+                workspace,
+                audit.Kind.IMPORT_CONFIRMED,
+                actor_id=plan.membership.user_id,
+                file_name=upload.file_name if upload is not None else None,
+                created=writer.created,
+                skipped=writer.count - writer.created,
+            )
     except IntegrityError:
         # The database's own text may quote names: workspace content stays out of messages.
         raise ImportFailed(

@@ -725,7 +725,8 @@ def update_entry(
 )
 def delete_entry(request: HttpRequest, workspaceId: str, entryId: str) -> Status:
     membership = member_of(request, workspaceId)
-    _entry(request, membership, entryId).delete()
+    entry = _entry(request, membership, entryId)
+    services.delete_entry(membership.workspace, entry, actor_id=request.user.pk)
     return Status(204, None)
 
 

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from workspaces import audit
 from workspaces.models import Workspace, WorkspaceSettings
 
 if TYPE_CHECKING:
@@ -200,6 +201,22 @@ def update_entry(
         entry.save()
         entry.set_tags(workspace, details.tags)
     return entry
+
+
+def delete_entry(workspace: Workspace, entry: TimeEntry, *, actor_id: int) -> None:
+    """Delete a time entry; an admin deleting someone else's is in the workspace's audit log."""
+    entry_id = entry.pk  # delete() empties it
+    with transaction.atomic(using=workspace.db_alias):
+        entry.delete()
+        if entry.user_id != actor_id:
+            audit.record(
+                workspace,
+                audit.Kind.ENTRY_DELETED,
+                actor_id=actor_id,
+                subject_id=entry.user_id,
+                entry=str(entry_id),
+                start=entry.start.isoformat(),
+            )
 
 
 def duplicate_entry(workspace: Workspace, entry: TimeEntry) -> TimeEntry:

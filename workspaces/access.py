@@ -64,9 +64,13 @@ def get_membership_for_admin(
     """Return another member's membership for an admin to manage; 404/403 as above."""
     workspace = get_workspace_for_admin(request, workspace_id)
     try:
-        return Membership.objects.select_related("user").get(pk=membership_id, workspace=workspace)
+        membership = Membership.objects.select_related("user").get(
+            pk=membership_id, workspace=workspace
+        )
     except Membership.DoesNotExist:
         raise Http404("No such member.") from None
+    membership.workspace = workspace  # the one just checked: saves a query
+    return membership
 
 
 def get_invitation_for_admin(
@@ -75,9 +79,11 @@ def get_invitation_for_admin(
     """Return an invitation of a workspace the requester administers; 404/403 as above."""
     workspace = get_workspace_for_admin(request, workspace_id)
     try:
-        return Invitation.objects.get(pk=invitation_id, workspace=workspace)
+        invitation = Invitation.objects.get(pk=invitation_id, workspace=workspace)
     except Invitation.DoesNotExist:
         raise Http404("No such invitation.") from None
+    invitation.workspace = workspace  # the one just checked: saves a query
+    return invitation
 
 
 # A sign-in older than this asks for the password again before a sensitive change.

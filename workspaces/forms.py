@@ -8,7 +8,17 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
-from .models import ApiKey, Invitation, Membership, Role, User, Workspace, WorkspaceSettings
+from .audit import parse_cursor
+from .models import (
+    ApiKey,
+    AuditKind,
+    Invitation,
+    Membership,
+    Role,
+    User,
+    Workspace,
+    WorkspaceSettings,
+)
 from .regions import Region
 from .validators import validate_single_line
 
@@ -195,4 +205,48 @@ class ApiKeyForm(forms.Form):
                 f"You have {MAX_ACTIVE_API_KEYS} active keys, the most allowed. "
                 "Revoke one you no longer use to create another."
             )
+        return cleaned
+
+
+class AuditFilterForm(forms.Form):
+    """The audit log's filters (a person, a kind) and its position (a keyset cursor)."""
+
+    person = forms.TypedChoiceField(
+        required=False, coerce=int, empty_value=None, label="Person", help_text=None
+    )
+    kind = forms.ChoiceField(
+        required=False, choices=[("", "Everything"), *AuditKind.choices], label="What"
+    )
+    before = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+    after = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, people: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [("", "Everyone"), *people]
+        self.fields["person"].error_messages["invalid_choice"] = (
+            "Choose someone from the list: that person is not in this workspace's log."
+        )
+        self.fields["kind"].error_messages["invalid_choice"] = "Choose a kind from the list."
+
+    def _position(self, name: str) -> Any:
+        value = self.cleaned_data[name]
+        if not value:
+            return None
+        try:
+            return parse_cursor(value)
+        except ValueError:
+            raise forms.ValidationError(
+                "This is not a page of this log; start again from the newest events."
+            ) from None
+
+    def clean_before(self) -> Any:
+        return self._position("before")
+
+    def clean_after(self) -> Any:
+        return self._position("after")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("before") and cleaned.get("after"):
+            raise forms.ValidationError("Ask for older or newer events, not both.")
         return cleaned

@@ -1,7 +1,8 @@
-"""The directory: people, workspaces, memberships and invitations; and a workspace's settings.
+"""The directory: people, workspaces, memberships and invitations; and a workspace's settings
+and audit log.
 
-Every model here lives in the directory database but `WorkspaceSettings`, a `RegionalModel`
-kept in the workspace's region with the data it describes (currency, formats, rates).
+Every model here lives in the directory database but `WorkspaceSettings` and `AuditEvent`,
+`RegionalModel`s kept in the workspace's region with the data they describe.
 """
 
 from __future__ import annotations
@@ -385,3 +386,61 @@ class WorkspaceSettings(RegionalModel):
 
     def __str__(self) -> str:
         return f"Settings of workspace {self.workspace_id}"
+
+
+# --- A workspace's audit log, kept in its region (workspaces/audit.py writes and reads it) ---
+
+
+class AuditKind(models.TextChoices):
+    """What an audit event records."""
+
+    MONITORING_CHANGED = "monitoring_changed", "Monitoring switch changed"
+    SCREENSHOT_VIEWED = "screenshot_viewed", "Screenshot viewed"
+    LOCATION_VIEWED = "location_viewed", "Locations viewed"
+    SCREENSHOT_DELETED = "screenshot_deleted", "Screenshot deleted"
+    ROLE_CHANGED = "role_changed", "Role changed"
+    MEMBER_REMOVED = "member_removed", "Member removed"
+    MEMBER_LEFT = "member_left", "Member left"
+    INVITATION_SENT = "invitation_sent", "Invitation sent"
+    INVITATION_RESENT = "invitation_resent", "Invitation sent again"
+    INVITATION_REVOKED = "invitation_revoked", "Invitation revoked"
+    INVITATION_ACCEPTED = "invitation_accepted", "Invitation accepted"
+    OWNERSHIP_TRANSFERRED = "ownership_transferred", "Ownership transferred"
+    REPORT_EXPORTED = "report_exported", "Report exported"
+    IMPORT_CONFIRMED = "import_confirmed", "CSV imported"
+    ENTRIES_DELETED = "entries_deleted", "Entries deleted in bulk"
+    ENTRY_DELETED = "entry_deleted", "Someone else's entry deleted"
+    REGION_MOVED = "region_moved", "Workspace moved to another region"
+
+
+class AuditEvent(RegionalModel):
+    """One thing that happened in a workspace that its admins, or the person it concerns,
+    may want to look back on.
+
+    People are plain directory user ids, never names or emails: names are read from the
+    directory when the event is shown, and deleting an account empties its ids here while
+    the event stays (`actor_fields`). `detail` holds ids, counts, switch names, roles, region
+    codes and file names, never an email.
+    """
+
+    kind = models.CharField(max_length=40, choices=AuditKind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    subject_id = models.BigIntegerField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    # Account deletion: no column's person takes the row with them; both columns are
+    # emptied, so the log keeps the action but not the person.
+    person_fields: tuple[str, ...] = ()
+    actor_fields: tuple[str, ...] = ("actor_id", "subject_id")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["workspace_id", "-created_at", "-id"], name="audit_newest"),
+            models.Index(fields=["workspace_id", "actor_id"], name="audit_actor"),
+            models.Index(fields=["workspace_id", "subject_id"], name="audit_subject"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.created_at:%Y-%m-%d %H:%M}"

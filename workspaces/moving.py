@@ -14,7 +14,8 @@ each of which can be run again after an interruption and ends in the same state:
 3. **Verify.** Per table, the number of rows and a SHA-256 of every row's values in key order;
    per file, a SHA-256 of its content. Any difference stops the move before the switch.
 4. **Switch.** One directory update: the workspace's region is the target, writable again,
-   and the source is noted as holding a stale copy (`Workspace.stale_copy_in`).
+   and the source is noted as holding a stale copy (`Workspace.stale_copy_in`). The move
+   goes into the workspace's audit log, in the target.
 5. **Delete.** The source's rows (children first, one transaction) and files; then the note
    is cleared. SQLite regions run with `secure_delete` and have their write-ahead log
    truncated here, so the deleted text does not stay readable in the files.
@@ -34,6 +35,7 @@ from dataclasses import dataclass
 from django.core.files.storage import Storage
 from django.db import models, transaction
 
+from . import audit
 from .models import Workspace
 from .regions import (
     Region,
@@ -99,6 +101,9 @@ def move_workspace(
     verify_copy(workspace, source, target, report)
     _switch(workspace, source, target)
     report(f"Switched: the workspace is now served from {Region(target).label}.")
+    # In the target, now the workspace's region, and after the switch: the event is not
+    # part of what was copied and verified. An operator moved it: no member is its actor.
+    audit.record(workspace, audit.Kind.REGION_MOVED, actor_id=None, to=target, **{"from": source})
     _delete_stale_copy(workspace, report)
     report("Done.")
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from . import signals
+from . import audit, signals
 from .models import ApiKey, Invitation, Membership, Role, User, Workspace, WorkspaceSettings
 from .moving import delete_workspace_data, walk
 from .outage import RegionUnavailable
@@ -36,8 +36,9 @@ def create_workspace(owner: User, name: str, region: str) -> Workspace:
 
 
 def accept_invitation(invitation: Invitation, user: User) -> Membership:
-    """Make `user` a member with the invited role and mark the invitation used."""
-    with transaction.atomic(using="default"):
+    """Make `user` a member with the invited role and mark the invitation used (audited)."""
+    workspace = invitation.workspace
+    with audit.changing(workspace):
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if invitation.accepted_at is not None:
             raise InvitationUsed
@@ -48,6 +49,13 @@ def accept_invitation(invitation: Invitation, user: User) -> Membership:
         invitation.save(update_fields=["accepted_at"])
         user.active_workspace_id = invitation.workspace_id
         user.save(update_fields=["active_workspace"])
+        audit.record(
+            workspace,
+            audit.Kind.INVITATION_ACCEPTED,
+            actor_id=user.pk,
+            role=membership.role,
+            invitation=str(invitation.pk),
+        )
     return membership
 
 
@@ -55,24 +63,60 @@ class InvitationUsed(Exception):
     """The invitation was accepted already."""
 
 
-def transfer_ownership(workspace: Workspace, new_owner: Membership) -> None:
-    """Make another member the owner; the previous owner becomes an admin."""
-    with transaction.atomic(using="default"):
+def transfer_ownership(workspace: Workspace, new_owner: Membership, *, actor_id: int) -> None:
+    """Make another member the owner; the previous owner becomes an admin (audited)."""
+    with audit.changing(workspace):
         Membership.objects.filter(workspace=workspace, role=Role.OWNER).update(role=Role.ADMIN)
         Membership.objects.filter(pk=new_owner.pk).update(role=Role.OWNER)
+        audit.record(
+            workspace,
+            audit.Kind.OWNERSHIP_TRANSFERRED,
+            actor_id=actor_id,
+            subject_id=new_owner.user_id,
+            before=new_owner.role,
+        )
 
 
-def leave_workspace(membership: Membership) -> None:
+def change_role(membership: Membership, role: str, *, actor_id: int) -> None:
+    """Give a member (not the owner) another role (audited)."""
+    before = membership.role
+    if before == role:
+        return
+    with audit.changing(membership.workspace):
+        membership.role = role
+        membership.save(update_fields=["role"])
+        audit.record(
+            membership.workspace,
+            audit.Kind.ROLE_CHANGED,
+            actor_id=actor_id,
+            subject_id=membership.user_id,
+            before=before,
+            after=role,
+        )
+
+
+def leave_workspace(membership: Membership, *, actor_id: int) -> None:
     """Remove a member who is not the owner; move their active workspace elsewhere.
 
-    Their private-project places go too (tracking receives `signals.member_removed`), so
-    rejoining later grants nothing silently. The regional delete runs after the directory
-    commit and is idempotent: repeating it is safe.
+    `actor_id` is the member themselves when they leave, an admin when they are removed;
+    the log says which. Their private-project places go too (tracking receives
+    `signals.member_removed`), so rejoining later grants nothing silently. The regional
+    delete runs after the directory commit and is idempotent: repeating it is safe.
     """
     user = membership.user
     workspace = membership.workspace
-    with transaction.atomic(using="default"):
+    with audit.changing(workspace):
         membership.delete()
+        if actor_id == user.pk:
+            audit.record(workspace, audit.Kind.MEMBER_LEFT, actor_id=actor_id, role=membership.role)
+        else:
+            audit.record(
+                workspace,
+                audit.Kind.MEMBER_REMOVED,
+                actor_id=actor_id,
+                subject_id=user.pk,
+                role=membership.role,
+            )
         if user.active_workspace_id == workspace.id:
             user.active_workspace = (
                 Workspace.objects.filter(memberships__user=user).order_by("name").first()

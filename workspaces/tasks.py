@@ -1,7 +1,8 @@
-"""Background work of the directory: the invitation email."""
+"""Background work of the directory: the invitation email, and the audit log's retention."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from smtplib import SMTPException
 
 from celery import shared_task
@@ -11,7 +12,9 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from . import audit
 from .models import Invitation
+from .services import on_every_workspace
 from .validators import single_line
 
 # Worth trying again later: the mail server refused for now, timed out or was unreachable
@@ -70,3 +73,16 @@ def send_invitation_email(invitation_id: str) -> bool:
         invitation.sent_at = timezone.now()
         invitation.save(update_fields=["sent_at"])
     return True
+
+
+@shared_task(acks_late=True)
+def purge_audit_log() -> int:
+    """Celery beat, daily: delete audit events older than AUDIT_RETENTION_DAYS, everywhere."""
+    return purge_audit_log_now()
+
+
+def purge_audit_log_now(now: datetime | None = None) -> int:
+    """Purge every reachable workspace's log; a region that is down waits for the next run."""
+    now = now or timezone.now()
+    purged = on_every_workspace(lambda ws: audit.purge(ws, now), what="Audit log purge")
+    return sum(purged)

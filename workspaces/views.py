@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clockify.celery import Queued, queue_on_commit
 
-from . import services, signals
+from . import audit, services, signals
 from .access import (
     get_invitation_for_admin,
     get_membership,
@@ -34,6 +34,7 @@ from .access import (
 from .forms import (
     MAX_ACTIVE_API_KEYS,
     ApiKeyForm,
+    AuditFilterForm,
     DeleteWorkspaceForm,
     InvitationForm,
     ProfileForm,
@@ -179,12 +180,19 @@ def invite(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     form = InvitationForm(request.POST, workspace=workspace)
     if not form.is_valid():
         return _render_members(request, invite_form=form, status=400)
-    with transaction.atomic(using="default"):
+    with audit.changing(workspace):
         invitation = Invitation.objects.create(
             workspace=workspace,
             email=form.cleaned_data["email"],
             role=form.cleaned_data["role"],
             invited_by=request.user,
+        )
+        audit.record(
+            workspace,
+            audit.Kind.INVITATION_SENT,
+            actor_id=request.user.pk,
+            role=invitation.role,
+            invitation=str(invitation.pk),
         )
         queued = queue_on_commit(send_invitation_email, str(invitation.pk), using="default")
     _say_whether_sent(request, invitation, queued)
@@ -200,8 +208,15 @@ def resend_invitation(
     if invitation.accepted_at is not None or invitation.is_expired:
         messages.error(request, f"The invitation to {invitation.email} is no longer pending.")
         return redirect("workspaces:members", workspace_id)
-    with transaction.atomic(using="default"):
+    with audit.changing(invitation.workspace):
         Invitation.objects.filter(pk=invitation.pk).update(sent_at=None)
+        audit.record(
+            invitation.workspace,
+            audit.Kind.INVITATION_RESENT,
+            actor_id=request.user.pk,
+            role=invitation.role,
+            invitation=str(invitation.pk),
+        )
         queued = queue_on_commit(send_invitation_email, str(invitation.pk), using="default")
     _say_whether_sent(request, invitation, queued)
     return redirect("workspaces:members", workspace_id)
@@ -224,7 +239,15 @@ def revoke_invitation(
     request: HttpRequest, workspace_id: UUID, invitation_id: UUID
 ) -> HttpResponse:
     invitation = get_invitation_for_admin(request, workspace_id, invitation_id)
-    invitation.delete()
+    with audit.changing(invitation.workspace):
+        audit.record(
+            invitation.workspace,
+            audit.Kind.INVITATION_REVOKED,
+            actor_id=request.user.pk,
+            role=invitation.role,
+            invitation=str(invitation.pk),
+        )
+        invitation.delete()
     messages.success(request, f"Invitation to {invitation.email} revoked.")
     return redirect("workspaces:members", workspace_id)
 
@@ -240,8 +263,7 @@ def change_role(request: HttpRequest, workspace_id: UUID, membership_id: int) ->
     if not form.is_valid():
         messages.error(request, form.errors["role"][0])
         return _render_members(request, status=400)
-    membership.role = form.cleaned_data["role"]
-    membership.save(update_fields=["role"])
+    services.change_role(membership, form.cleaned_data["role"], actor_id=request.user.pk)
     messages.success(
         request, f"{membership.user.display_name} is now {membership.get_role_display()}."
     )
@@ -258,7 +280,7 @@ def remove_member(request: HttpRequest, workspace_id: UUID, membership_id: int) 
     if membership.pk == request.membership.pk:
         messages.error(request, "To remove yourself, leave the workspace.")
         return _render_members(request, status=400)
-    services.leave_workspace(membership)
+    services.leave_workspace(membership, actor_id=request.user.pk)
     messages.success(request, f"{membership.user.display_name} was removed from the workspace.")
     return redirect("workspaces:members", workspace_id)
 
@@ -271,7 +293,7 @@ def transfer(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     if not form.is_valid():
         return _render_members(request, transfer_form=form, status=400)
     new_owner = form.cleaned_data["membership"]
-    services.transfer_ownership(workspace, new_owner)
+    services.transfer_ownership(workspace, new_owner, actor_id=request.user.pk)
     messages.success(request, f"{new_owner.user.display_name} is now the owner; you are an admin.")
     return redirect("workspaces:members", workspace.id)
 
@@ -284,7 +306,7 @@ def leave(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
         messages.error(request, "You own this workspace: transfer ownership before you leave.")
         return _render_members(request, status=400)
     membership.user = request.user
-    services.leave_workspace(membership)
+    services.leave_workspace(membership, actor_id=request.user.pk)
     messages.success(request, f"You left {membership.workspace.name}.")
     return redirect("index")
 
@@ -315,6 +337,35 @@ def delete_workspace(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "workspaces/delete.html", context, status=status)
+
+
+@login_required
+@require_GET
+def audit_log(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
+    """The workspace's audit log for its admins: filter by person and kind, 50 a page."""
+    workspace = get_workspace_for_admin(request, workspace_id)
+    people = audit.people(workspace)
+    form = AuditFilterForm(request.GET, people=people)
+    context: dict[str, Any] = {
+        "workspace": workspace,
+        "form": form,
+        "page": None,
+        "retention_days": settings.AUDIT_RETENTION_DAYS,
+    }
+    if not form.is_valid():
+        return render(request, "workspaces/audit.html", context, status=400)
+    data = form.cleaned_data
+    context["page"] = audit.log_page(
+        workspace,
+        person=data["person"],
+        kind=data["kind"] or None,
+        before=data["before"],
+        after=data["after"],
+        names=dict(people),
+    )
+    context["filtered"] = bool(data["person"] or data["kind"])
+    context["paged"] = bool(data["before"] or data["after"])
+    return render(request, "workspaces/audit.html", context)
 
 
 @login_required

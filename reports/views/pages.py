@@ -135,6 +135,6 @@ def edit_entry(request: HttpRequest, workspace_id: UUID, entry_id: UUID) -> Http
 @require_POST
 def delete_entry(request: HttpRequest, workspace_id: UUID, entry_id: UUID) -> HttpResponse:
     entry = _report_entry(request, workspace_id, entry_id)
-    entry.delete()
+    services.delete_entry(request.workspace, entry, actor_id=request.user.pk)
     messages.success(request, "Entry deleted.")
     return redirect(BackForm(request.GET).url(workspace_id))

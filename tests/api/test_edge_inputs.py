@@ -110,7 +110,7 @@ def test_leaving_removes_private_project_places_and_the_project_stays_editable(
     project = Project.objects.in_workspace(workspace).create(name="Secret", is_public=False)
     leaver = add_member(workspace, make_user("leaver@example.com"))
     ProjectMember.objects.in_workspace(workspace).create(project=project, user_id=leaver.user_id)
-    leave_workspace(leaver)
+    leave_workspace(leaver, actor_id=leaver.user_id)
     assert not ProjectMember.objects.in_workspace(workspace).exists()
     response = api_as(owner).put(
         f"/workspaces/{workspace.id}/projects/{project.id}", {"color": "#123456"}

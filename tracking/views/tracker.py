@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from workspaces import audit
 from workspaces.access import get_membership
 from workspaces.models import Workspace, WorkspaceSettings
 
@@ -270,5 +271,6 @@ def bulk_delete(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     with transaction.atomic(using=workspace.db_alias):
         deleted = TimeEntry.objects.in_workspace(workspace).of_user(request.user.pk)
         count = deleted.filter(id__in=ids).delete()[1].get(TimeEntry._meta.label, 0)
+        audit.record(workspace, audit.Kind.ENTRIES_DELETED, actor_id=request.user.pk, count=count)
     messages.success(request, f"{count} entr{'y' if count == 1 else 'ies'} deleted.")
     return redirect(reverse("tracking:tracker", args=[workspace.id]))
