@@ -37,6 +37,7 @@ from django.contrib.sessions.models import Session
 from django.db import models, transaction
 from django.utils import timezone
 
+from workspaces import audit
 from workspaces.models import Invitation, Membership, Role, User, Workspace
 from workspaces.outage import RegionUnavailable
 from workspaces.regions import (
@@ -185,9 +186,11 @@ def erase(user: User, report: Report = logger.info) -> None:
         delete_workspace(workspace)
         report(f"Deleted workspace {workspace.id} ({workspace.region_label}), which they owned")
     for region in REGION_ALIASES:
+        held = held_in_region(user.pk, region)
         counts = erase_in_region(user.pk, region)
         if counts:
             report(f"Region {region}: " + ", ".join(f"{n:,} {kind}" for kind, n in counts.items()))
+        _tell_the_logs(held)
     archives.delete_all(user)
     with transaction.atomic(using="default"):
         Invitation.objects.filter(email__iexact=user.email).delete()
@@ -204,6 +207,15 @@ def erase(user: User, report: Report = logger.info) -> None:
     for alias in (DIRECTORY_ALIAS, *REGION_ALIASES):
         if not truncate_sqlite_log(alias):
             report(f"The {alias} database's log is in use: emptied at its next checkpoint")
+
+
+def _tell_the_logs(held: dict[UUID, Held]) -> None:
+    """Note in each workspace's audit log that a member's records went with their account,
+    naming nobody: its admins see why entries are gone. Only where something was erased,
+    so a run repeated after a failure adds no second event for the same records."""
+    for workspace in Workspace.objects.filter(pk__in=list(held)):
+        records = sum(count for _, count in held[workspace.pk].rows)
+        audit.record(workspace, audit.Kind.ACCOUNT_DELETED, actor_id=None, records=records)
 
 
 def erase_in_region(user_id: int, region: str) -> dict[str, int]:

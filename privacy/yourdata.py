@@ -9,14 +9,18 @@ from uuid import UUID
 
 from monitoring.models import CaptureView, MonitoringPolicy, Switch
 from monitoring.services import display_names
+from workspaces import audit
+from workspaces.audit import ShownEvent
 from workspaces.models import Membership, User, Workspace
 from workspaces.outage import region_guard
 from workspaces.regions import REGION_ALIASES, Region
 
 from .erasure import Held, held_in_region
 
-# Looks at the person's captures listed per workspace (the captures page lists them all).
+# Looks at the person's captures listed per workspace (the captures page lists them all),
+# and the audit log's events about them (all of them are in their archive).
 VIEWS_SHOWN = 20
+EVENTS_SHOWN = 20
 
 
 @dataclass
@@ -36,6 +40,7 @@ class WorkspaceData:
     screenshots: SwitchState | None = None
     location: SwitchState | None = None
     views: list[dict[str, Any]] = field(default_factory=list)
+    events: list[ShownEvent] = field(default_factory=list)  # the audit log's, about them
 
 
 @dataclass
@@ -74,6 +79,7 @@ def your_data(user: User) -> YourData:
         if workspace.region not in unavailable:
             with region_guard(unavailable):
                 _monitoring(data, user)
+                data.events = audit.events_about(workspace, user.pk, limit=EVENTS_SHOWN)
         rows.append(data)
     labels = [Region(region).label for region in REGION_ALIASES if region in unavailable]
     return YourData(rows, labels)

@@ -140,6 +140,8 @@ def shown(events: list[AuditEvent], names: dict[int, str] | None = None) -> list
     for event in events:
         if event.kind == Kind.REGION_MOVED and event.actor_id is None:
             actor = OPERATOR
+        elif event.kind == Kind.ACCOUNT_DELETED:  # nobody is named: the person is gone
+            actor = "someone"
         else:
             actor = name(event.actor_id)
         subject = name(event.subject_id) if _has_subject(event) else None
@@ -238,6 +240,9 @@ def _what(event: AuditEvent, subject: str) -> str:
         case Kind.REGION_MOVED:
             source, target = _region(detail.get("from")), _region(detail.get("to"))
             return f"moved the workspace's data from {source} to {target}"
+        case Kind.ACCOUNT_DELETED:
+            erased = _count(detail.get("records", 0), "record", "records")
+            return f"deleted their account, and with it the {erased} about them here"
     return str(event.get_kind_display()).lower()
 
 

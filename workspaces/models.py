@@ -411,6 +411,7 @@ class AuditKind(models.TextChoices):
     ENTRIES_DELETED = "entries_deleted", "Entries deleted in bulk"
     ENTRY_DELETED = "entry_deleted", "Someone else's entry deleted"
     REGION_MOVED = "region_moved", "Workspace moved to another region"
+    ACCOUNT_DELETED = "account_deleted", "Account deleted"
 
 
 class AuditEvent(RegionalModel):

@@ -125,7 +125,7 @@ def person_everywhere() -> Person:
         archives.build(archive)
         person.files.append((archive.region, archive.storage_name))
 
-    leave_workspace(Membership.objects.get(workspace=left, user=user))
+    leave_workspace(Membership.objects.get(workspace=left, user=user), actor_id=user.pk)
     return person
 
 

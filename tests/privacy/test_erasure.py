@@ -22,7 +22,8 @@ from tests.privacy.kit import (
     sqlite_files_holding,
 )
 from tracking.models import TimeEntry
-from workspaces.models import Invitation, User, Workspace
+from workspaces import audit
+from workspaces.models import AuditEvent, Invitation, User, Workspace
 from workspaces.outage import RegionUnavailable
 from workspaces.regions import regional_models
 
@@ -73,6 +74,15 @@ def test_deleting_the_account_leaves_nothing_about_the_person() -> None:
     looks = CaptureView.objects.in_workspace(person.shared)
     assert list(looks.values_list("viewer_id", "subject_id")) == [(None, person.colleague.pk)]
     assert Screenshot.objects.in_workspace(person.shared).count() == 1
+    # The audit log keeps the actions (the switches turned on, the looks) without the person.
+    events = AuditEvent.objects.in_workspace(person.shared)
+    assert events.filter(actor_id=None, kind="monitoring_changed").count() == 2
+    assert events.filter(subject_id=None, kind="screenshot_viewed").exists()
+    # And tells each workspace's admins why records are gone, naming nobody.
+    (gone,) = events.filter(kind="account_deleted")
+    assert gone.actor_id is None and gone.detail["records"] >= 8
+    assert audit.shown([gone])[0].sentence.startswith("Someone deleted their account, and with")
+    assert AuditEvent.objects.in_workspace(person.left).filter(kind="account_deleted").count() == 1
     assert Invitation.objects.filter(email="friend@example.com", invited_by=None).exists()
     assert not any(f"{PERSON_ID}" in name for names in all_files().values() for name in names)
 

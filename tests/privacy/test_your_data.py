@@ -60,6 +60,13 @@ def test_the_page_counts_what_the_databases_hold_in_two_regions() -> None:
     assert rows[person.shared.pk].screenshots.on
     assert rows[person.shared.pk].screenshots.by == "Erin Erase"
     assert "Colin Colleague looked at a screenshot" in page
+    # The audit log's events about them, as the admins' log words them.
+    events = rows[person.shared.pk].events
+    assert {event.kind_label for event in events} >= {
+        "Monitoring switch changed",
+        "Screenshot viewed",
+    }
+    assert events[0].sentence in page
     assert "USA" in page and "EU (Germany)" in page
 
 
