@@ -65,7 +65,9 @@ class Command(BaseCommand):
 
     def _child(self, email: str) -> dict[str, Any]:
         command = [sys.executable, "manage.py", "bench_archive", "--build", email]
-        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode:
+            raise CommandError(f"Building the archive of {email} failed:\n{done.stderr[-3000:]}")
         return json.loads(done.stdout.strip().splitlines()[-1])
 
     def _build(self, email: str) -> None:
