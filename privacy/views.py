@@ -62,9 +62,19 @@ def profile_json(request: HttpRequest) -> HttpResponse:
 @require_POST
 def request_archives(request: HttpRequest) -> HttpResponse:
     """Queue one archive per region that holds something about the person."""
-    regions = your_data(request.user).regions
+    data = your_data(request.user)
+    if data.unavailable:
+        messages.warning(
+            request,
+            f"The {', '.join(data.unavailable)} region cannot be reached now: ask again later "
+            "for its archive.",
+        )
+    regions = data.regions
     if not regions:
-        messages.info(request, "Nothing is stored about you in any workspace: no archive to build.")
+        if not data.unavailable:
+            messages.info(
+                request, "Nothing is stored about you in any workspace: no archive to build."
+            )
         return redirect("privacy:my_data")
     with transaction.atomic(using="default"):
         queued = archives.request_archives(request.user, regions)

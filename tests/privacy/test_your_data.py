@@ -266,3 +266,26 @@ def test_someone_who_joins_meanwhile_stops_the_deletion() -> None:
     assert response.status_code == 400
     assert "transfer ownership" in response.content.decode()
     assert User.objects.get(pk=user.pk).is_active
+
+
+def test_an_archive_asked_for_while_a_region_is_down_says_so(
+    django_capture_on_commit_callbacks,
+) -> None:
+    person = person_everywhere()
+    Archive.objects.all().delete()
+    from privacy import yourdata
+
+    real = yourdata.held_in_region
+
+    def eu_down(user_id: int, region: str) -> dict:
+        if region == "eu":
+            raise RegionUnavailable("eu")
+        return real(user_id, region)
+
+    with (
+        mock.patch.object(yourdata, "held_in_region", eu_down),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = signed_in(person.user).post(reverse("privacy:request_archives"), follow=True)
+    assert "The EU (Germany) region cannot be reached now" in response.content.decode()
+    assert list(Archive.objects.values_list("region", flat=True)) == ["us"]
