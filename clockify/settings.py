@@ -68,6 +68,9 @@ MIDDLEWARE = [
     "clockify.middleware.ApiTrailingSlashMiddleware",
     "clockify.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Past whitenoise, so static files are never counted; outside the rest, so it sees the
+    # final status of every page (privacy/middleware.py: no cookie, no person, DNT and GPC).
+    "privacy.middleware.PageViewMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -259,6 +262,11 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-captures": {
         "task": "monitoring.tasks.purge_expired_captures",
         "schedule": 60 * 60,
+    },
+    # Page view counts older than 400 days (privacy.models.PAGE_VIEWS_KEPT).
+    "purge-old-page-views": {
+        "task": "privacy.tasks.purge_old_page_views",
+        "schedule": 24 * 60 * 60,
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -4,4 +4,7 @@ from . import views
 
 app_name = "privacy"
 
-urlpatterns = [path("", views.policy, name="policy")]
+urlpatterns = [
+    path("", views.policy, name="policy"),
+    path("analytics/", views.analytics, name="analytics"),
+]
