@@ -85,6 +85,9 @@ MIDDLEWARE = [
     "allauth.usersessions.middleware.UserSessionsMiddleware",
 ]
 
+# Cookieless page view counts (privacy/middleware.py); PAGE_ANALYTICS=false counts nothing.
+PAGE_ANALYTICS = env.bool("PAGE_ANALYTICS", default=True)
+
 # Every request body is capped at 1 MB before it is read (clockify/body_limit.py); views
 # marked @accepts_large_body take more from signed-in people. Form fields never need more,
 # and an uploaded file goes to a temporary file past 1 MB rather than staying in memory.

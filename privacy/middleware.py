@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from .models import PageViews
@@ -20,11 +21,13 @@ def is_counted(request: HttpRequest, response: HttpResponse) -> bool:
 
     Only a successful GET of a whole HTML page of a named route: not the API, static files
     (whitenoise answers them before any route), the health check, redirects, errors, htmx
-    fragments, or anyone whose browser asks not to be tracked (DNT or GPC).
+    fragments, or anyone whose browser asks not to be tracked (DNT or GPC); nothing at all
+    when the operator turned analytics off (PAGE_ANALYTICS=false).
     """
     match = request.resolver_match
     return (
-        request.method == "GET"
+        settings.PAGE_ANALYTICS
+        and request.method == "GET"
         and 200 <= response.status_code < 300
         and response.get("Content-Type", "").startswith("text/html")
         and match is not None

@@ -122,6 +122,12 @@ def test_a_count_that_fails_is_logged_and_the_page_served(client, monkeypatch, c
     assert "Could not count a page view" in caplog.text
 
 
+def test_the_operator_can_turn_counting_off(client, settings):
+    settings.PAGE_ANALYTICS = False
+    assert client.get(POLICY).status_code == 200
+    assert counts() == {}
+
+
 def test_the_middleware_is_installed_past_whitenoise(settings):
     middleware = settings.MIDDLEWARE
     counted = middleware.index(f"{PageViewMiddleware.__module__}.{PageViewMiddleware.__name__}")
