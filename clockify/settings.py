@@ -82,6 +82,9 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "workspaces.middleware.UserTimezoneMiddleware",
     "workspaces.middleware.RegionOutageMiddleware",
+    # An admin refused for lack of the two-factor authentication the workspace requires is
+    # sent to set it up (workspaces/access.py).
+    "workspaces.middleware.AdminMfaMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
 ]
 
