@@ -131,7 +131,8 @@ def workspace_settings(request: HttpRequest, workspace_id: UUID) -> HttpResponse
                 messages.info(request, f"The default rate now applies to {entries}.")
         messages.success(request, "Workspace settings saved.")
         return redirect("workspaces:settings", workspace.id)
-    return _render_settings(request, name_form, settings_form, status=400 if data else 200)
+    status = 400 if data is not None else 200
+    return _render_settings(request, name_form, settings_form, status=status)
 
 
 @login_required

@@ -540,3 +540,10 @@ def test_the_api_refuses_the_admin_operations_of_a_locked_owner_with_the_reason(
     # Their own work goes on.
     response = _api_call(client, owner, "GET", f"{base}/user/{owner.pk}/time-entries")
     assert response.status_code == 200
+
+
+def test_a_refused_turn_on_keeps_the_rest_of_the_settings_page(client, owner, workspace):
+    client.force_login(owner)
+    html = toggle(client, workspace, on=True).content.decode()
+    assert 'name="ws-name" value="Owner&#x27;s Team"' in html or "Owner's Team" in html
+    assert '<span class="badge">Not required</span>' in html

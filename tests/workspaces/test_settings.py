@@ -91,3 +91,12 @@ def test_bad_input_shows_message_and_saves_nothing(client, owner, workspace, cha
     assert workspace.name == "Owner's Team"
     prefs = WorkspaceSettings.objects.in_workspace(workspace).get()
     assert (prefs.currency, prefs.duration_format) == ("EUR", "full")
+
+
+def test_an_empty_post_is_a_400_that_saves_nothing(client, owner, workspace):
+    client.force_login(owner)
+    response = client.post(url(workspace), {})
+    assert response.status_code == 400
+    assert "Give the workspace a name." in response.content.decode()
+    workspace.refresh_from_db()
+    assert workspace.name == "Owner's Team"
