@@ -18,6 +18,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyHeader
 
 from clockify.body_limit import RequestBodyTooLarge
+from workspaces.access import ADMIN_MFA_REQUIRED_API, refused_for_missing_mfa
 from workspaces.models import ApiKey
 from workspaces.outage import RETRY_AFTER_SECONDS, RegionUnavailable, log_outage
 from workspaces.readonly import RETRY_AFTER_SECONDS as MOVE_RETRY_AFTER_SECONDS
@@ -122,7 +123,15 @@ def _workspace_moving(request: HttpRequest, exc: WorkspaceMoving) -> HttpRespons
 
 
 api.add_exception_handler(Http404, _handler(404, "Not found."))
-api.add_exception_handler(PermissionDenied, lambda r, e: _error(r, str(e) or "Forbidden.", 403))
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    if refused_for_missing_mfa(request, exc):
+        # The workspace requires two-factor authentication of its admins: say so, whatever
+        # admin-only rule refused them (workspaces/access.py).
+        return _error(request, ADMIN_MFA_REQUIRED_API, 403)
+    return _error(request, str(exc) or "Forbidden.", 403)
 
 
 def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:

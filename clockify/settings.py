@@ -68,6 +68,9 @@ MIDDLEWARE = [
     "clockify.middleware.ApiTrailingSlashMiddleware",
     "clockify.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Past whitenoise, so static files are never counted; outside the rest, so it sees the
+    # final status of every page (privacy/middleware.py: no cookie, no person, DNT and GPC).
+    "privacy.middleware.PageViewMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -79,8 +82,14 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "workspaces.middleware.UserTimezoneMiddleware",
     "workspaces.middleware.RegionOutageMiddleware",
+    # An admin refused for lack of the two-factor authentication the workspace requires is
+    # sent to set it up (workspaces/access.py).
+    "workspaces.middleware.AdminMfaMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
 ]
+
+# Cookieless page view counts (privacy/middleware.py); PAGE_ANALYTICS=false counts nothing.
+PAGE_ANALYTICS = env.bool("PAGE_ANALYTICS", default=True)
 
 # Every request body is capped at 1 MB before it is read (clockify/body_limit.py); views
 # marked @accepts_large_body take more from signed-in people. Form fields never need more,
@@ -266,6 +275,11 @@ CELERY_BEAT_SCHEDULE = {
     # Audit events older than AUDIT_RETENTION_DAYS; without beat, `manage.py purge_audit_log`.
     "purge-audit-log": {
         "task": "workspaces.tasks.purge_audit_log",
+        "schedule": 24 * 60 * 60,
+    },
+    # Page view counts older than 400 days (privacy.models.PAGE_VIEWS_KEPT).
+    "purge-old-page-views": {
+        "task": "privacy.tasks.purge_old_page_views",
         "schedule": 24 * 60 * 60,
     },
 }

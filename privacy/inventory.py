@@ -154,6 +154,15 @@ KINDS = (
         ("workspaces.AuditEvent",),
     ),
     Kind(
+        "Anonymous page counts: how many times each page (by its route name, such as "
+        "tracking:tracker, never its address) was opened on each day; no IP address, "
+        "account, cookie or browser detail",
+        "When a page opens, unless your browser sends Do Not Track or Global Privacy Control",
+        DIRECTORY,
+        "400 days",
+        ("privacy.PageViews",),
+    ),
+    Kind(
         "Changes the server's operators make in the admin site",
         "When an operator uses the admin site",
         DIRECTORY,

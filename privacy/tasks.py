@@ -1,5 +1,5 @@
-"""Background work of the privacy app: erasing accounts, building archives, and the sweep
-that finishes whatever a failure interrupted."""
+"""Background work of the privacy app: erasing accounts, building archives, the sweep that
+finishes whatever a failure interrupted, and the retention of the page view counts."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from workspaces.models import User
 from workspaces.tasks import EMAIL_TASK
 
 from . import archives, erasure
-from .models import Archive
+from .models import Archive, PageViews
 
 logger = logging.getLogger(__name__)
 
@@ -76,3 +76,9 @@ def sweep() -> dict[str, int]:
         except Exception:  # one account that cannot finish yet must not stop the others
             logger.warning("The deletion of account %s did not finish", user.pk, exc_info=True)
     return {"deletions": finished, "archives": archives.delete(archives.expired())}
+
+
+@shared_task(acks_late=True)
+def purge_old_page_views() -> int:
+    """Celery beat, daily: delete page view counts older than 400 days; return how many."""
+    return PageViews.objects.purge_older_than()

@@ -12,4 +12,5 @@ urlpatterns = [
     path("my-data/archives/<uuid:archive_id>/", views.download_archive, name="download_archive"),
     path("delete-account/", views.delete_account, name="delete_account"),
     path("account-deleted/", views.account_deleted, name="account_deleted"),
+    path("analytics/", views.analytics, name="analytics"),
 ]

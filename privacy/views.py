@@ -1,5 +1,6 @@
-"""The privacy policy, and each person's own data: what is stored about them, a download of
-all of it, and the deletion of their account with everything about them."""
+"""The privacy policy; each person's own data: what is stored about them, a download of all
+of it, and the deletion of their account with everything about them; and, for the server's
+staff, the anonymous page view counts."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clockify.celery import queue_on_commit
@@ -22,7 +24,8 @@ from workspaces.access import signed_in_recently
 from workspaces.regions import Region, region_storage
 
 from . import archives, erasure
-from .forms import DeleteAccountForm
+from .analytics import traffic
+from .forms import DEFAULT_RANGE, AnalyticsRangeForm, DeleteAccountForm
 from .inventory import KINDS, POLICY_DATE
 from .models import Archive
 from .tasks import build_archive, erase_account
@@ -146,3 +149,20 @@ def delete_account(request: HttpRequest) -> HttpResponse:
 @require_GET
 def account_deleted(request: HttpRequest) -> HttpResponse:
     return render(request, "privacy/account_deleted.html")
+
+
+@never_cache
+@require_GET
+def analytics(request: HttpRequest) -> HttpResponse:
+    """Show staff the page views per route and per day of the last 7, 30 or 90 days.
+
+    Anyone else, signed in or not, gets the 404 of a page that does not exist: no redirect
+    to the login page that would tell the page is there.
+    """
+    if not (request.user.is_authenticated and request.user.is_staff):
+        raise Http404
+    form = AnalyticsRangeForm(request.GET or {"days": DEFAULT_RANGE})
+    days = form.cleaned_data["days"] if form.is_valid() else DEFAULT_RANGE
+    context = {"form": form, "traffic": traffic(days, timezone.now().date()), "days": days}
+    status = 200 if form.is_valid() else 400
+    return render(request, "privacy/analytics.html", context, status=status)

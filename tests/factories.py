@@ -6,6 +6,7 @@ import itertools
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.urls import reverse
 
 from tracking.models import Client, Project, Tag, Task
@@ -22,6 +23,13 @@ def make_user(email: str | None = None, *, name: str = "", verified: bool = True
     user = User.objects.create_user(email, PASSWORD, name=name)
     EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
     return user
+
+
+def give_mfa(user: User) -> Authenticator:
+    """Give a person a TOTP authenticator: two-factor authentication is on for them."""
+    return Authenticator.objects.create(
+        user=user, type=Authenticator.Type.TOTP, data={"secret": "not-a-real-secret"}
+    )
 
 
 def make_workspace(

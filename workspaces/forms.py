@@ -5,6 +5,7 @@ from __future__ import annotations
 import zoneinfo
 from typing import Any
 
+from allauth.mfa.utils import is_mfa_enabled
 from django import forms
 from django.conf import settings
 
@@ -69,6 +70,36 @@ class WorkspaceNameForm(forms.ModelForm):
     class Meta:
         model = Workspace
         fields = ["name"]
+
+
+class AdminMfaForm(forms.ModelForm):
+    """Require two-factor authentication of the workspace's admins and owner, or stop.
+
+    Only someone with two-factor authentication may turn it on, so that nobody locks
+    themselves out of their own admin rights by accident.
+    """
+
+    class Meta:
+        model = Workspace
+        fields = ["require_admin_mfa"]
+        labels = {"require_admin_mfa": "Require two-factor authentication for admins"}
+        help_texts = {
+            "require_admin_mfa": "The owner and every admin need it to use admin pages and the "
+            "API's admin operations. Turn it on after setting it up for yourself."
+        }
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_require_admin_mfa(self) -> bool:
+        required = self.cleaned_data["require_admin_mfa"]
+        if required and not self.instance.require_admin_mfa and not is_mfa_enabled(self.user):
+            raise forms.ValidationError(
+                "Set up two-factor authentication for yourself first (user menu, Two-factor "
+                "authentication), so that you keep your admin rights once it is required."
+            )
+        return required
 
 
 class WorkspaceSettingsForm(forms.ModelForm):

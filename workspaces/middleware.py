@@ -1,16 +1,21 @@
 """Every page in the person's own time zone; a region that is down, or a workspace that is
-moving, answers 503, not 500."""
+moving, answers 503, not 500; an admin who lacks the two-factor authentication their
+workspace requires is sent to set it up."""
 
 from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Callable
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django_htmx.http import HttpResponseClientRedirect
 
 from . import readonly
+from .access import ADMIN_MFA_REQUIRED, refused_for_missing_mfa
 from .outage import (
     RETRY_AFTER_SECONDS,
     RegionUnavailable,
@@ -66,3 +71,28 @@ class RegionOutageMiddleware:
             # htmx swaps no 5xx: reloading the page shows this one instead of a dead button.
             response["HX-Refresh"] = "true"
         return response
+
+
+class AdminMfaMiddleware:
+    """Send an admin refused for lack of the required two-factor authentication to set it up.
+
+    workspaces.access decides (`refused_for_missing_mfa`); this turns that 403 of a page
+    into a redirect to allauth's authenticator setup, with the reason as a message. The API
+    answers its own 403 with the reason (clockify.api).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not refused_for_missing_mfa(request, exception):
+            return None
+        messages.warning(request, ADMIN_MFA_REQUIRED)
+        setup = reverse("mfa_activate_totp")
+        if getattr(request, "htmx", False):
+            # A fragment's request would swap the setup page into the fragment: go there.
+            return HttpResponseClientRedirect(setup)
+        return redirect(setup)

@@ -127,6 +127,11 @@ class Workspace(models.Model):
     # be deleted. Both are empty the rest of the time.
     moving_to = models.CharField(max_length=2, choices=Region.choices, blank=True, default="")
     stale_copy_in = models.CharField(max_length=2, choices=Region.choices, blank=True, default="")
+    # Admins and the owner must have two-factor authentication to use their admin rights
+    # (workspaces.access.get_membership); members are not asked.
+    require_admin_mfa = models.BooleanField(
+        "require two-factor authentication for admins", default=False
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="workspaces"
     )
@@ -169,6 +174,12 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
         """Members who manage the workspace: the owner and the admins."""
         return self.filter(role__in=[Role.OWNER, Role.ADMIN])
 
+    def without_mfa(self) -> MembershipQuerySet:
+        """Those whose person has set up no two-factor authentication."""
+        from allauth.mfa.models import Authenticator
+
+        return self.exclude(user__in=Authenticator.objects.values("user_id"))
+
 
 class Membership(models.Model):
     """A person's place in a workspace, with a role."""
@@ -201,10 +212,25 @@ class Membership(models.Model):
     def is_owner(self) -> bool:
         return self.role == Role.OWNER
 
+    # Set by workspaces.access.get_membership on the requester's own membership when the
+    # workspace requires two-factor authentication for admins and they have none yet.
+    lacks_required_mfa = False
+
+    @property
+    def is_admin_role(self) -> bool:
+        """Whether the role is owner or admin, whatever the two-factor rule says."""
+        return self.role in (Role.OWNER, Role.ADMIN)
+
     @property
     def is_admin(self) -> bool:
-        """Owners count as admins: they can do everything an admin can."""
-        return self.role in (Role.OWNER, Role.ADMIN)
+        """Whether this member may use admin rights now. Owners count as admins.
+
+        An admin (or owner) of a workspace that requires two-factor authentication for
+        admins, loaded for a request by `get_membership` while they have none, counts as a
+        member: every rule that reads this property then treats them as one until they set
+        it up.
+        """
+        return self.is_admin_role and not self.lacks_required_mfa
 
 
 class InvitationQuerySet(models.QuerySet["Invitation"]):

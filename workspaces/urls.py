@@ -13,6 +13,7 @@ urlpatterns = [
     path("w/<uuid:workspace_id>/settings/", views.workspace_settings, name="settings"),
     path("w/<uuid:workspace_id>/settings/delete/", views.delete_workspace, name="delete"),
     path("w/<uuid:workspace_id>/settings/audit/", views.audit_log, name="audit"),
+    path("w/<uuid:workspace_id>/settings/two-factor/", views.admin_mfa, name="admin_mfa"),
     path("w/<uuid:workspace_id>/members/", views.members, name="members"),
     path("w/<uuid:workspace_id>/members/invite/", views.invite, name="invite"),
     path(

@@ -33,6 +33,7 @@ from .access import (
 )
 from .forms import (
     MAX_ACTIVE_API_KEYS,
+    AdminMfaForm,
     ApiKeyForm,
     AuditFilterForm,
     DeleteWorkspaceForm,
@@ -131,20 +132,66 @@ def workspace_settings(request: HttpRequest, workspace_id: UUID) -> HttpResponse
                 messages.info(request, f"The default rate now applies to {entries}.")
         messages.success(request, "Workspace settings saved.")
         return redirect("workspaces:settings", workspace.id)
-    if not request.membership.is_admin:
-        for form in (name_form, settings_form):
+    status = 400 if data is not None else 200
+    return _render_settings(request, name_form, settings_form, status=status)
+
+
+@login_required
+@require_POST
+def admin_mfa(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
+    """Turn on or off the rule that admins need two-factor authentication.
+
+    Admins and the owner may change it (an admin without two-factor authentication, while it
+    is required, is sent to set it up first, as on every admin page); turning it on needs
+    one's own two-factor authentication (AdminMfaForm).
+    """
+    workspace = get_workspace_for_admin(request, workspace_id)
+    form = AdminMfaForm(request.POST, instance=workspace, user=request.user, prefix="mfa")
+    if not form.is_valid():
+        return _render_settings(request, mfa_form=form, status=400)
+    form.save()
+    if workspace.require_admin_mfa:
+        messages.success(request, "Admins now need two-factor authentication to use admin pages.")
+    else:
+        messages.success(request, "Admins no longer need two-factor authentication.")
+    return redirect("workspaces:settings", workspace.id)
+
+
+def _render_settings(
+    request: HttpRequest,
+    name_form: WorkspaceNameForm | None = None,
+    settings_form: WorkspaceSettingsForm | None = None,
+    mfa_form: AdminMfaForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    membership = request.membership
+    workspace = membership.workspace
+    if mfa_form is not None:
+        workspace.refresh_from_db(fields=["require_admin_mfa"])  # the form changed it unsaved
+    name_form = name_form or WorkspaceNameForm(instance=workspace, prefix="ws")
+    settings_form = settings_form or WorkspaceSettingsForm(
+        instance=WorkspaceSettings.objects.for_workspace(workspace), prefix="prefs"
+    )
+    mfa_form = mfa_form or AdminMfaForm(instance=workspace, user=request.user, prefix="mfa")
+    if not membership.is_admin:
+        for form in (name_form, settings_form, mfa_form):
             for field in form.fields.values():
                 field.disabled = True
     context = {
         "workspace": workspace,
         "name_form": name_form,
         "settings_form": settings_form,
+        "mfa_form": mfa_form,
+        # Whom the rule sends to set it up: for the admins who decide on it.
+        "admins_without_mfa": (
+            workspace.memberships.admins().without_mfa().select_related("user")
+            if membership.is_admin_role
+            else []
+        ),
         "support_email": settings.SUPPORT_EMAIL,
         "move_subject": f"Move workspace {workspace.id} to another region",
     }
-    return render(
-        request, "workspaces/settings.html", context, status=400 if data is not None else 200
-    )
+    return render(request, "workspaces/settings.html", context, status=status)
 
 
 @login_required

@@ -41,9 +41,10 @@ def test_page_queries_the_directory_and_its_region_only(client, owner, workspace
     client.get(url(workspace))
     with all_queries() as queries:
         assert client.get(url(workspace)).status_code == 200
-    # Session and user (4, allauth's session tracking included), membership, switcher;
-    # one regional read, and the header's monitoring state (indicator and bell, one query).
-    assert queries.by_alias() == {"default": 9, "eu": 2}
+    # Session and user (4, allauth's session tracking included), membership, switcher, the
+    # admins without two-factor authentication (shown to admins); one regional read, and the
+    # header's monitoring state (indicator and bell, one query).
+    assert queries.by_alias() == {"default": 10, "eu": 2}
 
 
 def test_login_required(client, workspace):
@@ -90,3 +91,12 @@ def test_bad_input_shows_message_and_saves_nothing(client, owner, workspace, cha
     assert workspace.name == "Owner's Team"
     prefs = WorkspaceSettings.objects.in_workspace(workspace).get()
     assert (prefs.currency, prefs.duration_format) == ("EUR", "full")
+
+
+def test_an_empty_post_is_a_400_that_saves_nothing(client, owner, workspace):
+    client.force_login(owner)
+    response = client.post(url(workspace), {})
+    assert response.status_code == 400
+    assert "Give the workspace a name." in response.content.decode()
+    workspace.refresh_from_db()
+    assert workspace.name == "Owner's Team"
