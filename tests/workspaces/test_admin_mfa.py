@@ -174,6 +174,7 @@ def _objects(workspace: Workspace, member_id: int) -> dict[str, Any]:
 ADMIN_PAGES = [
     ("workspaces:settings", "post", {"ws-name": "Renamed"}),
     ("workspaces:admin_mfa", "post", {}),
+    ("workspaces:audit", "get", {}),
     ("workspaces:invite", "post", {"email": "x@example.com", "role": "member"}),
     ("workspaces:change_role", "post", {"role": "admin"}),
     ("workspaces:remove_member", "post", {}),
