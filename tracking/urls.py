@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .helpers import views as helper_views
 from .views import catalog, timesheet, tracker
 
 app_name = "tracking"
@@ -7,6 +8,9 @@ app_name = "tracking"
 W = "w/<uuid:workspace_id>/"
 
 urlpatterns = [
+    # --- The person's own helpers (idle detection, auto tracker) ---
+    path("profile/helpers/", helper_views.helper_settings, name="helper_settings"),
+    path("profile/helpers/delete/", helper_views.delete_helper_data, name="delete_helper_data"),
     # --- Tracker and timesheet ---
     path(W + "tracker/", tracker.tracker, name="tracker"),
     path(W + "timer/start/", tracker.start, name="start"),
