@@ -94,8 +94,7 @@ KINDS = (
         "you chose to do with that time; seen by you alone",
         "Only if you turn idle detection on in your profile (it is off unless you do)",
         REGION,
-        "As long as you chose for your helpers (45 days unless changed), or until you "
-        "delete them",
+        "As long as you chose for your helpers (45 days unless changed), or until you delete them",
         ("tracking.IdlePeriod",),
     ),
     Kind(
@@ -105,8 +104,7 @@ KINDS = (
         "Only if you turn the auto tracker on in your profile, from the browser extension "
         "or an app you connect",
         REGION,
-        "As long as you chose for your helpers (45 days unless changed), or until you "
-        "delete them",
+        "As long as you chose for your helpers (45 days unless changed), or until you delete them",
         ("tracking.ActivityRecord",),
     ),
     Kind(
