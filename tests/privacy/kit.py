@@ -23,6 +23,7 @@ from reports.models import ImportUpload
 from tests.factories import PASSWORD, add_member, make_project, make_tag, make_user
 from tests.files import files_in
 from tests.monitoring.capture_kit import image_bytes, upload
+from tracking.helpers.models import ActivityRecord, IdleAction, IdlePeriod
 from tracking.models import MemberRate, ProjectMember, TimeEntry, TimeEntryTag
 from workspaces.models import ApiKey, Invitation, Membership, Role, User, Workspace
 from workspaces.regions import REGION_ALIASES, region_storage, storage_for
@@ -82,6 +83,18 @@ def person_everywhere() -> Person:
         TimeEntry.objects.in_workspace(workspace).create(
             user_id=user.pk, start=start, end=start + timedelta(minutes=30), description="EU"
         )
+
+    # The person's own helpers: an idle period and an auto tracker record.
+    IdlePeriod.objects.in_workspace(shared).create(
+        user_id=user.pk,
+        start=start,
+        end=start + timedelta(minutes=10),
+        action=IdleAction.DISCARD,
+        entry=done,
+    )
+    ActivityRecord.objects.in_workspace(shared).create(
+        user_id=user.pk, client_id="a-1", app="Editor", start=start, end=start
+    )
 
     # Monitoring: the person (an admin) turns both switches on; notices go to both.
     change_policy(

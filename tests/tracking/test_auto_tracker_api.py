@@ -275,6 +275,10 @@ def test_reading_another_workspace_is_a_404(client, workspace, outsider):
     assert day_of(client, workspace, key_of(outsider)).status_code == 404
 
 
-@pytest.mark.parametrize("day", ["", "2026-13-01", "tomorrow", "1900-01-01"])
+@pytest.mark.parametrize(
+    "day", ["", "2026-13-01", "tomorrow", "1900-01-01", "2026-W48-1", "20261125"]
+)
 def test_a_bad_date_is_a_400(client, workspace, member, day):
-    assert day_of(client, workspace, key_of(member), day).status_code == 400
+    response = day_of(client, workspace, key_of(member), day)
+    assert response.status_code == 400
+    assert response.json()["message"].startswith("date:")

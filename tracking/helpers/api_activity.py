@@ -7,6 +7,7 @@ in tracking/helpers/activity.py.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django.http import HttpRequest
@@ -54,7 +55,8 @@ class ActivityOut(Schema):
 
 
 class DayQuery(Schema):
-    date: date
+    # Read in the handler, so that another workspace is a 404 whatever the query.
+    date: str | None = Field(None, max_length=10)
 
 
 @router.post(
@@ -95,10 +97,23 @@ def list_activity(request: HttpRequest, workspaceId: str, query: Query[DayQuery]
     """The caller's records that fall on that day of their profile's time zone; nobody
     else's, ever."""
     membership = member_of(request, workspaceId)
-    if not day_in_range(query.date):
-        raise HttpError(400, f"date: {DAY_RANGE_MESSAGE}")
-    records = activity.records_of_day(membership.workspace, request.user, query.date)
+    day = _day(query.date)
+    records = activity.records_of_day(membership.workspace, request.user, day)
     return [_record_json(record) for record in records]
+
+
+def _day(value: str | None) -> date:
+    if not value:
+        raise HttpError(400, "date: required, a day as YYYY-MM-DD.")
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError(value)
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise HttpError(400, "date: a day as YYYY-MM-DD.") from None
+    if not day_in_range(day):
+        raise HttpError(400, f"date: {DAY_RANGE_MESSAGE}")
+    return day
 
 
 def _record_json(record: ActivityRecord) -> dict[str, str]:
