@@ -269,6 +269,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.tasks.purge_expired_captures",
         "schedule": 60 * 60,
     },
+    # Auto tracker records and idle periods past their person's retention; without beat,
+    # run `manage.py purge_helper_data` from cron.
+    "purge-helper-data": {
+        "task": "tracking.tasks.purge_helper_data",
+        "schedule": 60 * 60,
+    },
     # Account deletions a failure interrupted, and archives past their 7 days; without
     # beat, run `manage.py resume_deletions` from cron.
     "privacy-sweep": {"task": "privacy.tasks.sweep", "schedule": 60 * 60},

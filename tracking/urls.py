@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .helpers import pages as helper_pages
 from .helpers import views as helper_views
 from .views import catalog, timesheet, tracker
 
@@ -98,4 +99,9 @@ urlpatterns = [
     path(W + "tags/<uuid:tag_id>/delete/", catalog.tag_delete, name="tag_delete"),
     path(W + "rates/", catalog.rates, name="rates"),
     path(W + "rates/<int:membership_id>/", catalog.rate_update, name="rate_update"),
+    # --- The person's own auto tracker records ---
+    path(W + "auto-tracker/", helper_pages.auto_tracker, name="auto_tracker"),
+    path(W + "auto-tracker/entry/", helper_pages.create_entry, name="auto_tracker_entry"),
+    path(W + "auto-tracker/add/", helper_pages.add_to_entry, name="auto_tracker_add"),
+    path(W + "auto-tracker/delete/", helper_pages.delete_records, name="auto_tracker_delete"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import models
 from django.utils import timezone
 
@@ -96,3 +98,7 @@ class ActivityRecord(RegionalModel):
 
     def __str__(self) -> str:
         return f"Activity of user {self.user_id} at {self.start:%Y-%m-%d %H:%M}"
+
+    @property
+    def duration(self) -> timedelta:
+        return self.end - self.start
