@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .helpers import views as helper_views
+from .helpers import web as helper_web
 from .views import catalog, timesheet, tracker
 
 app_name = "tracking"
@@ -98,4 +99,6 @@ urlpatterns = [
     path(W + "tags/<uuid:tag_id>/delete/", catalog.tag_delete, name="tag_delete"),
     path(W + "rates/", catalog.rates, name="rates"),
     path(W + "rates/<int:membership_id>/", catalog.rate_update, name="rate_update"),
+    # --- The tracker page's idle dialog ---
+    path(W + "idle/", helper_web.answer_idle, name="answer_idle"),
 ]

@@ -87,6 +87,8 @@ def _context(request: HttpRequest, **overrides: Any) -> dict[str, Any]:
         "week_total": entry_lists.week_total(workspace, user.pk, today, user.week_start)
         + (running.duration if running else timedelta()),
         "editing": None,
+        # The idle dialog and its script, only while a timer runs and the person asked for it.
+        "ask_idle": running is not None and user.idle_detection,
     }
     context.update(overrides)
     return context
