@@ -144,8 +144,10 @@ def test_refused_while_idle_detection_is_off(client, workspace, person):
         (absence(minutes_ago=10, back_minutes_ago=-10), "end is in the future."),
         ({"end": "9999-12-31T23:59:59-05:00"}, "end is in the future."),
         ({"start": "2026-03-04T10:23:52\x00Z"}, "start: Null characters are not allowed."),
-        ({"start": absence(minutes_ago=2)["start"], "end": absence(minutes_ago=2)["start"]},
-         "end must be after start."),
+        (
+            {"start": absence(minutes_ago=2)["start"], "end": absence(minutes_ago=2)["start"]},
+            "end must be after start.",
+        ),
     ],
 )
 def test_bad_input_is_a_clear_400_and_changes_nothing(client, workspace, person, fields, message):
