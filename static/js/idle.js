@@ -146,7 +146,7 @@
           write(PENDING, null);
           if (data.alreadyAnswered) {
             finish("Already answered", "This idle time was answered before (" + data.actionLabel +
-              "): " + data.outcome + " Nothing changed now.", true);
+              "): " + data.outcome + " This second answer changed nothing.", true);
           } else {
             var changed = data.changedEntryIds.length + data.deletedEntryIds.length > 0;
             finish(data.actionLabel, data.outcome, changed);
