@@ -2,6 +2,7 @@ from django.urls import path
 
 from .helpers import pages as helper_pages
 from .helpers import views as helper_views
+from .helpers import web as helper_web
 from .views import catalog, timesheet, tracker
 
 app_name = "tracking"
@@ -104,4 +105,6 @@ urlpatterns = [
     path(W + "auto-tracker/entry/", helper_pages.create_entry, name="auto_tracker_entry"),
     path(W + "auto-tracker/add/", helper_pages.add_to_entry, name="auto_tracker_add"),
     path(W + "auto-tracker/delete/", helper_pages.delete_records, name="auto_tracker_delete"),
+    # --- The tracker page's idle dialog ---
+    path(W + "idle/", helper_web.answer_idle, name="answer_idle"),
 ]

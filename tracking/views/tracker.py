@@ -89,6 +89,8 @@ def _context(request: HttpRequest, **overrides: Any) -> dict[str, Any]:
         + (running.duration if running else timedelta()),
         "editing": None,
         "auto_tracker_link": _shows_auto_tracker(workspace, user),
+        # The idle dialog and its script, only while a timer runs and the person asked for it.
+        "ask_idle": running is not None and user.idle_detection,
     }
     context.update(overrides)
     return context
