@@ -35,5 +35,9 @@ async function answer(event) {
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelector(".choices").addEventListener("click", answer);
   $("close").addEventListener("click", () => window.close());
+  // A new absence while the page is open (it is brought forward, not reloaded).
+  chrome.storage.onChanged.addListener((changes) => {
+    if (changes.idleQuestions && $("question").hidden) showNext();
+  });
   showNext();
 });
