@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Answers the browser extension's CORS preflight before anything reads the request.
+    "clockify.middleware.ExtensionCorsMiddleware",
     # Ahead of CSRF, which reads a POST's body to find its token.
     "clockify.body_limit.RequestBodyLimitMiddleware",
     "clockify.middleware.ApiTrailingSlashMiddleware",
