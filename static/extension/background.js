@@ -88,8 +88,8 @@ function recordOf(tab, helpers) {
   if (url.protocol !== "http:" && url.protocol !== "https:") return null;
   const address = helpers.autoTracker.recordAddresses
     ? url.origin + url.pathname + url.search // never a #fragment or user:password@
-    : url.hostname;
-  return { app: APP, title: (tab.title || "").slice(0, 255), url: address.slice(0, 2048) };
+    : url.origin; // what the server keeps when addresses are off: scheme://host[:port]
+  return { app: APP, title: (tab.title || "").slice(0, 500), url: address.slice(0, 2000) };
 }
 
 async function activeRecord(helpers) {

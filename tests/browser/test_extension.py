@@ -1,16 +1,13 @@
 """The browser extension (static/extension/) in Chromium against a live server: connecting
 with an API key, the timer, the auto tracker's uploads and an idle period's answer.
 
-The activity endpoint is not in this branch yet: the test's urlconf
-(tests/browser/extension_urls.py) adds a stand-in that keeps what the extension sent.
-Every check of those uploads is in `uploaded_activity()`; to run against the real endpoint,
-drop the `urls` mark below and make that helper read the person's activity records (e.g.
-`GET /api/v1/workspaces/{ws}/activity?date=...` or the model) instead of the stand-in's list.
+The uploads go to the real activity endpoint; the test's urlconf
+(tests/browser/extension_urls.py) only lets the test make one upload fail on purpose.
+Every check of what arrived is in `uploaded_activity()`, read from the database.
 """
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -24,7 +21,7 @@ from django.utils import timezone
 from tests.browser import extension_urls
 from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 from tests.factories import make_user, make_workspace
-from tracking.helpers.models import IdlePeriod
+from tracking.helpers.models import ActivityRecord, IdlePeriod
 from tracking.models import TimeEntry
 from tracking.services import EntryDetails, start_timer
 from workspaces.models import ApiKey
@@ -70,24 +67,30 @@ def api_calls() -> Iterator[list[tuple[str, str]]]:
         calls.append((environ["REQUEST_METHOD"], environ["PATH_INFO"]))
 
     request_started.connect(note)
-    extension_urls.received.clear()
-    extension_urls.seen.clear()
     extension_urls.fail_next.clear()
     yield calls
     request_started.disconnect(note)
 
 
 def uploaded_activity(workspace, user) -> list[dict]:
-    """The auto tracker's records the server took for this person, checked against the
-    contract: client ids, the browser as the app, an instant start before its end."""
-    samples = [s for s in extension_urls.received if s["workspace"] == str(workspace.id)]
+    """The auto tracker's records the server kept for this person, oldest first, checked
+    against the contract: client ids, the browser as the app, a start before its end."""
+    records = ActivityRecord.objects.in_workspace(workspace).filter(user_id=user.pk)
+    samples = [
+        {
+            "id": r.client_id,
+            "app": r.app,
+            "title": r.title,
+            "url": r.url,
+            "start": r.start,
+            "end": r.end,
+        }
+        for r in records.order_by("start", "created_at")
+    ]
     for sample in samples:
-        assert set(sample) == {"id", "app", "title", "url", "start", "end", "workspace"}
         uuid.UUID(sample["id"])
         assert sample["app"] in {"Chromium", "Google Chrome", "Browser"}
-        start, end = (datetime.fromisoformat(sample[k]) for k in ("start", "end"))
-        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", sample["start"])
-        assert start.tzinfo is not None and start < end
+        assert sample["start"] < sample["end"]
     return samples
 
 
@@ -154,13 +157,14 @@ def test_the_extension_tracks_time_and_sends_helpers_data_only_when_on(
     site.bring_to_front()
     login_title = site.title()
     sync(worker)
-    assert stored(worker)["current"]["url"] == "localhost"
+    origin = live_server.url  # addresses are off: the page's origin only, no path
+    assert stored(worker)["current"]["url"] == origin
     site.wait_for_timeout(1100)
     site.goto(live_server.url + "/accounts/signup/")
     site.wait_for_timeout(1100)
     sync(worker)
     samples = uploaded_activity(workspace, user)
-    assert [s["url"] for s in samples] == ["localhost", "localhost"]
+    assert [s["url"] for s in samples] == [origin, origin]
     assert [s["title"] for s in samples] == [login_title, site.title()]
     assert login_title != site.title()
     assert stored(worker)["activity"] == []
