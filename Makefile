@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench lint format migrate seed clean
+.PHONY: run test bench lint format migrate seed clean extension
 
 $(PY):
 	@python=$$(bin/find-python) || exit 1; \
@@ -41,5 +41,13 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# The browser extension as a zip to load or publish (static/extension/README.md).
+extension:
+	@mkdir -p dist
+	rm -f dist/clockify-extension.zip
+	@python=$$(bin/find-python) || exit 1; \
+	cd static/extension && "$$python" -m zipfile -c ../../dist/clockify-extension.zip *
+	@echo "dist/clockify-extension.zip"
+
 clean:
-	rm -rf $(VENV) var/db var/media staticfiles
+	rm -rf $(VENV) var/db var/media staticfiles dist

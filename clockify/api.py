@@ -148,6 +148,8 @@ api.add_exception_handler(Exception, _server_error)
 
 api.add_router("/v1", "workspaces.api.router")
 api.add_router("/v1", "tracking.api.router")
+api.add_router("/v1", "tracking.helpers.api.router")
+api.add_router("/v1", "tracking.helpers.api_activity.router")
 api.add_router("/v1", "monitoring.api_captures.router")
 api.add_router("/v1", "monitoring.api.router")
 api.add_router("/reports/v1", "reports.api.router")

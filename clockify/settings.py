@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Answers the browser extension's CORS preflight before anything reads the request.
+    "clockify.middleware.ExtensionCorsMiddleware",
     # Ahead of CSRF, which reads a POST's body to find its token.
     "clockify.body_limit.RequestBodyLimitMiddleware",
     "clockify.middleware.ApiTrailingSlashMiddleware",
@@ -267,6 +269,12 @@ CELERY_BEAT_SCHEDULE = {
     # without beat, run `manage.py purge_expired` from cron.
     "purge-expired-captures": {
         "task": "monitoring.tasks.purge_expired_captures",
+        "schedule": 60 * 60,
+    },
+    # Auto tracker records and idle periods past their person's retention; without beat,
+    # run `manage.py purge_helper_data` from cron.
+    "purge-helper-data": {
+        "task": "tracking.tasks.purge_helper_data",
         "schedule": 60 * 60,
     },
     # Account deletions a failure interrupted, and archives past their 7 days; without

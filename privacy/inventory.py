@@ -32,7 +32,8 @@ class Kind:
 KINDS = (
     Kind(
         "Your account: email address, name, password hash, profile settings (time zone, "
-        "formats), and two-factor authentication secrets if you turn it on",
+        "formats, your idle detection and auto tracker settings), and two-factor "
+        "authentication secrets if you turn it on",
         "When you sign up and when you change your profile",
         DIRECTORY,
         "While your account exists",
@@ -87,6 +88,24 @@ KINDS = (
             "tracking.MemberRate",
             "workspaces.WorkspaceSettings",
         ),
+    ),
+    Kind(
+        "Idle periods: when you were away from the computer while your timer ran, and what "
+        "you chose to do with that time; seen by you alone",
+        "Only if you turn idle detection on in your profile (it is off unless you do)",
+        REGION,
+        "As long as you chose for your helpers (45 days unless changed), or until you delete them",
+        ("tracking.IdlePeriod",),
+    ),
+    Kind(
+        "Auto tracker records: the applications and web pages you used and when (a page's "
+        "domain only, unless you allow whole addresses), to turn into time entries; seen "
+        "by you alone",
+        "Only if you turn the auto tracker on in your profile, from the browser extension "
+        "or an app you connect",
+        REGION,
+        "As long as you chose for your helpers (45 days unless changed), or until you delete them",
+        ("tracking.ActivityRecord",),
     ),
     Kind(
         "Files you upload to import (a Detailed report CSV) while you review them",

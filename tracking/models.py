@@ -370,3 +370,8 @@ class EntryTotal(RegionalModel):
     count = models.BigIntegerField()
     length = models.DurationField()  # the sum of (end - start), exact to the microsecond
     # Its key is a unique index NULLS NOT DISTINCT made with the triggers: SQLite has neither.
+
+
+# The helpers' models live in their own package; importing them here registers them with
+# the tracking app (and its migrations).
+from .helpers.models import ActivityRecord, IdlePeriod  # noqa: E402, F401

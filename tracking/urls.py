@@ -1,5 +1,8 @@
 from django.urls import path
 
+from .helpers import pages as helper_pages
+from .helpers import views as helper_views
+from .helpers import web as helper_web
 from .views import catalog, timesheet, tracker
 
 app_name = "tracking"
@@ -7,6 +10,9 @@ app_name = "tracking"
 W = "w/<uuid:workspace_id>/"
 
 urlpatterns = [
+    # --- The person's own helpers (idle detection, auto tracker) ---
+    path("profile/helpers/", helper_views.helper_settings, name="helper_settings"),
+    path("profile/helpers/delete/", helper_views.delete_helper_data, name="delete_helper_data"),
     # --- Tracker and timesheet ---
     path(W + "tracker/", tracker.tracker, name="tracker"),
     path(W + "timer/start/", tracker.start, name="start"),
@@ -94,4 +100,11 @@ urlpatterns = [
     path(W + "tags/<uuid:tag_id>/delete/", catalog.tag_delete, name="tag_delete"),
     path(W + "rates/", catalog.rates, name="rates"),
     path(W + "rates/<int:membership_id>/", catalog.rate_update, name="rate_update"),
+    # --- The person's own auto tracker records ---
+    path(W + "auto-tracker/", helper_pages.auto_tracker, name="auto_tracker"),
+    path(W + "auto-tracker/entry/", helper_pages.create_entry, name="auto_tracker_entry"),
+    path(W + "auto-tracker/add/", helper_pages.add_to_entry, name="auto_tracker_add"),
+    path(W + "auto-tracker/delete/", helper_pages.delete_records, name="auto_tracker_delete"),
+    # --- The tracker page's idle dialog ---
+    path(W + "idle/", helper_web.answer_idle, name="answer_idle"),
 ]

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core import signing
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -88,6 +88,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         max_length=10, choices=DateFormat.choices, default=DateFormat.MDY_SLASH
     )
     time_format = models.CharField(max_length=2, choices=TimeFormat.choices, default=TimeFormat.H12)
+    # The person's own helpers, off until they turn them on; what they record is theirs
+    # alone (tracking/helpers). Idle detection asks what to do with time away from the
+    # computer after `idle_threshold_minutes`; the auto tracker records the apps and pages
+    # used (page addresses only if `auto_tracker_urls`, else their domains), kept
+    # `helper_retention_days` (idle periods too).
+    idle_detection = models.BooleanField(default=False)
+    idle_threshold_minutes = models.PositiveSmallIntegerField(
+        default=5, validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
+    auto_tracker = models.BooleanField(default=False)
+    auto_tracker_urls = models.BooleanField(default=False)
+    helper_retention_days = models.PositiveSmallIntegerField(
+        default=45, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
     # Set when the person asked to delete their account: it is deactivated at once, and
     # stays (deactivated) until the erasure of everything about them finishes in every
     # region (privacy/erasure.py); then the row itself goes.

@@ -40,6 +40,8 @@ BODIES = {
     "POST": {
         "name": "Probe",
         "start": "2026-11-24T09:00:00Z",
+        "end": "2026-11-24T10:00:00Z",
+        "action": "KEEP",
         "dateRangeStart": "2026-11-01T00:00:00Z",
         "dateRangeEnd": "2026-11-30T23:59:59Z",
         "samples": [],

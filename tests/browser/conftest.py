@@ -42,7 +42,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def playwright() -> Iterator[object]:
+    """Playwright's sync API, once per session (a second one cannot run beside it)."""
     if not Path(CHROMIUM).exists():
         message = f"Chromium not found at {CHROMIUM} (install Debian's chromium package)"
         if os.environ.get("CI", "").lower() == "true":
@@ -54,9 +55,14 @@ def browser() -> Iterator[object]:
     # are still synchronous, so Django's async-safety guard must be relaxed here.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright) -> Iterator[object]:
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
 
 
 @contextmanager

@@ -23,6 +23,8 @@ from reports.models import ImportUpload
 from tests.factories import PASSWORD, add_member, make_project, make_tag, make_user
 from tests.files import files_in
 from tests.monitoring.capture_kit import image_bytes, upload
+from tracking.helpers.idle import answer_idle
+from tracking.helpers.models import ActivityRecord
 from tracking.models import MemberRate, ProjectMember, TimeEntry, TimeEntryTag
 from workspaces.models import ApiKey, Invitation, Membership, Role, User, Workspace
 from workspaces.regions import REGION_ALIASES, region_storage, storage_for
@@ -106,6 +108,20 @@ def person_everywhere() -> Person:
     viewing.record_screenshot_view(theirs, shot)  # the colleague looks at the person's
     viewing.record_screenshot_view(mine, other_shot)  # the person looks at the colleague's
     assert running.pk
+
+    # The person's own helpers: an idle period answered, an auto tracker record.
+    user.idle_detection = user.auto_tracker = True
+    user.save()
+    answer_idle(shared, user, now - timedelta(minutes=50), now - timedelta(minutes=40), "KEEP")
+    ActivityRecord.objects.in_workspace(shared).create(
+        user_id=user.pk,
+        client_id="r-1",
+        app="Browser",
+        title=EMAIL,
+        url="example.org",
+        start=now - timedelta(minutes=30),
+        end=now - timedelta(minutes=20),
+    )
 
     # Reports: an upload waiting for its confirmation.
     waiting = ImportUpload.objects.in_workspace(shared).create(

@@ -289,3 +289,24 @@ def test_an_archive_asked_for_while_a_region_is_down_says_so(
         response = signed_in(person.user).post(reverse("privacy:request_archives"), follow=True)
     assert "The EU (Germany) region cannot be reached now" in response.content.decode()
     assert list(Archive.objects.values_list("region", flat=True)) == ["us"]
+
+
+def test_the_page_says_whether_the_persons_own_helpers_are_on() -> None:
+    from tracking.helpers.models import IdlePeriod
+
+    person = person_everywhere()
+    person.user.idle_threshold_minutes, person.user.auto_tracker = 7, False
+    person.user.save()
+    IdlePeriod.objects.in_workspace(person.shared).create(
+        user_id=PERSON_ID,
+        start=timezone.now() - timedelta(hours=1),
+        end=timezone.now(),
+        action="KEEP",
+    )
+    response = signed_in(person.user).get(MY_DATA)
+    page = response.content.decode()
+    assert "On: asks after 7 idle minutes" in page
+    assert "Auto tracker</dt>\n    <dd>Off" in page
+    rows = {d.workspace.pk: d for d in response.context["data"].workspaces}
+    assert rows[person.shared.pk].held.count(IdlePeriod) == 2  # the kit's and this one
+    assert "Idle periods" in page

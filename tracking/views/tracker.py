@@ -26,6 +26,7 @@ from .. import entries as entry_lists
 from .. import services
 from ..access import get_in_workspace
 from ..forms import BulkDeleteForm, EditEntryForm, ManualEntryForm, TimerForm
+from ..helpers.models import ActivityRecord
 from ..models import TimeEntry
 
 PAGE = "tracking/tracker.html"
@@ -87,9 +88,20 @@ def _context(request: HttpRequest, **overrides: Any) -> dict[str, Any]:
         "week_total": entry_lists.week_total(workspace, user.pk, today, user.week_start)
         + (running.duration if running else timedelta()),
         "editing": None,
+        "auto_tracker_link": _shows_auto_tracker(workspace, user),
+        # The idle dialog and its script, only while a timer runs and the person asked for it.
+        "ask_idle": running is not None and user.idle_detection,
     }
     context.update(overrides)
     return context
+
+
+def _shows_auto_tracker(workspace: Workspace, user: Any) -> bool:
+    # The person's own records page is linked while their auto tracker is on, or while
+    # they still have records from when it was.
+    if user.auto_tracker:
+        return True
+    return ActivityRecord.objects.in_workspace(workspace).of_user(user.pk).exists()
 
 
 def _cursor(request: HttpRequest) -> tuple[datetime, UUID] | None:
