@@ -180,7 +180,6 @@ ADMIN_PAGES = [
     ("workspaces:remove_member", "post", {}),
     ("workspaces:revoke_invitation", "post", {}),
     ("workspaces:resend_invitation", "post", {}),
-    ("workspaces:audit", "get", {}),
     ("tracking:client_create", "post", {"name": "New"}),
     ("tracking:client_edit", "get", {}),
     ("tracking:client_archive", "post", {}),
