@@ -22,7 +22,7 @@ migrate: $(STAMP)
 	$(PY) manage.py migrate_all
 
 seed: migrate
-	$(PY) manage.py seed_demo --if-empty
+	HOST=$(HOST) PORT=$(PORT) $(PY) manage.py seed_demo --if-empty
 
 run: seed
 	$(PY) manage.py runserver $(HOST):$(PORT)

@@ -45,6 +45,13 @@ def test_seed_demo_creates_a_workspace_people_can_log_in_to(client):
     assert response.status_code == 302
 
 
+def test_seed_demo_names_the_address_make_run_serves(monkeypatch):
+    monkeypatch.setenv("PORT", "8141")
+    out = StringIO()
+    call_command("seed_demo", "--entries", "0", stdout=out)
+    assert "Log in at http://127.0.0.1:8141/accounts/login/" in out.getvalue()
+
+
 def test_seed_demo_is_idempotent_and_if_empty_skips():
     call_command("seed_demo", stdout=StringIO())
     call_command("seed_demo", stdout=StringIO())

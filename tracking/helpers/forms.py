@@ -23,7 +23,8 @@ class HelperSettingsForm(forms.ModelForm):
             "idle_detection": "Idle detection",
             "idle_threshold_minutes": "Ask after this many idle minutes",
             "auto_tracker": "Auto tracker",
-            "auto_tracker_urls": "Record whole page addresses (otherwise domains only)",
+            "auto_tracker_urls": "Record whole page addresses (otherwise only the site, such as "
+            "https://github.com)",
             "helper_retention_days": "Keep what the helpers record for (days)",
         }
         help_texts = {

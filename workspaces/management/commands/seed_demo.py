@@ -1,5 +1,6 @@
 """Load a deterministic demo: an owner, colleagues and a workspace in one region."""
 
+import os
 from datetime import timedelta
 from typing import Any
 
@@ -66,7 +67,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo workspace “{workspace.name}” ({workspace.region_label}) is ready.\n"
-                f"Log in at http://127.0.0.1:8000/accounts/login/ as {owner.email} "
+                f"Log in at {_site()}/accounts/login/ as {owner.email} "
                 f"with password {DEMO_PASSWORD}\n"
                 f"(also alice@example.com as admin, bob@ and carol@example.com as members, "
                 f"same password)."
@@ -101,3 +102,8 @@ class Command(BaseCommand):
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
         return user
+
+
+def _site() -> str:
+    """Where `make run` serves the site: its HOST and PORT (the Makefile passes them)."""
+    return f"http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
