@@ -69,24 +69,18 @@ class OwnsSharedWorkspaces(Exception):
 
 def shared_workspaces_owned(user: User) -> list[Workspace]:
     """The workspaces `user` owns that have other members, which deleting them would take."""
-    owned = Membership.objects.filter(user=user, role=Role.OWNER).values("workspace_id")
-    return list(
-        Workspace.objects.filter(pk__in=owned)
-        .annotate(people=models.Count("memberships"))
-        .filter(people__gt=1)
-        .order_by("name")
-    )
+    return list(_owned(user).filter(people__gt=1))
 
 
 def owned_alone(user: User) -> list[Workspace]:
     """The workspaces `user` owns with nobody else in them: deleted with the account."""
+    return list(_owned(user).filter(people=1))
+
+
+def _owned(user: User) -> models.QuerySet[Workspace]:
     owned = Membership.objects.filter(user=user, role=Role.OWNER).values("workspace_id")
-    return list(
-        Workspace.objects.filter(pk__in=owned)
-        .annotate(people=models.Count("memberships"))
-        .filter(people=1)
-        .order_by("name")
-    )
+    workspaces = Workspace.objects.filter(pk__in=owned).order_by("name")
+    return workspaces.annotate(people=models.Count("memberships"))
 
 
 def person_models() -> list[type[RegionalModel]]:

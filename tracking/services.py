@@ -100,6 +100,17 @@ class EntryDetails:
     tags: list[Tag] = field(default_factory=list)
     billable: bool = False
 
+    @classmethod
+    def of(cls, entry: TimeEntry) -> EntryDetails:
+        """An entry's own details, to start it again or to keep them while its times change."""
+        return cls(
+            description=entry.description,
+            project=entry.project,
+            task=entry.task,
+            tags=list(entry.tags.all()),
+            billable=entry.billable,
+        )
+
 
 def _whole_second(moment: datetime) -> datetime:
     return moment.replace(microsecond=0)

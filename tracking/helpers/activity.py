@@ -290,13 +290,7 @@ def extend_entry(
     span = selection_of(records)
     start = min(entry.start, span.start)
     end = None if entry.end is None else max(entry.end, span.end)
-    details = services.EntryDetails(
-        description=entry.description,
-        project=entry.project,
-        task=entry.task,
-        tags=list(entry.tags.all()),
-        billable=entry.billable,
-    )
+    details = services.EntryDetails.of(entry)
     try:
         return services.update_entry(workspace, entry, details, start, end)
     except EntryTimeError as error:

@@ -15,7 +15,6 @@ from ninja.errors import HttpError
 from workspaces.api_fields import ERRORS, ApiSchema, Instant, instant, member_of
 
 from ..api import EntryOut, entries_json
-from ..rules import EntryTimeError
 from . import idle
 
 router = Router(tags=["Helpers"])
@@ -85,10 +84,8 @@ def answer_idle_period(request: HttpRequest, workspaceId: str, payload: IdlePeri
         answer = idle.answer_idle(
             workspace, request.user, payload.start, payload.end, payload.action
         )
-    except (idle.HelperOff, idle.InvalidIdle) as refused:
+    except idle.IdleRefused as refused:
         raise HttpError(refused.status, str(refused)) from None
-    except EntryTimeError as refused:
-        raise HttpError(400, str(refused)) from None
     period = answer.period
     body = {
         "id": str(period.id),

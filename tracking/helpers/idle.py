@@ -40,7 +40,7 @@ from workspaces.models import User, Workspace
 
 from .. import rules
 from ..models import TimeEntry
-from ..services import EntryDetails, start_timer
+from ..services import EntryDetails, TimerError, start_timer
 from .models import IdleAction, IdlePeriod
 
 # A client's clock may run this far ahead of ours.
@@ -49,16 +49,20 @@ CLOCK_SKEW = timedelta(minutes=1)
 SHORTEST = timedelta(minutes=1)
 
 
-class HelperOff(Exception):
+class IdleRefused(Exception):
+    """An answer that cannot be applied; `status` is the HTTP answer for it."""
+
+    status = 400
+
+
+class HelperOff(IdleRefused):
     """The person has not turned the helper on: nothing is recorded."""
 
     status = 403
 
 
-class InvalidIdle(Exception):
+class InvalidIdle(IdleRefused):
     """The idle period's times cannot be right."""
-
-    status = 400
 
 
 @dataclass
@@ -156,7 +160,7 @@ def _apply(
         answer.period.outcome = "The idle time was kept in the entry."
         return answer
     was_running = entry.end is None
-    details = _details_of(entry)  # read before the entry changes, or goes with its tags
+    details = EntryDetails.of(entry)  # read before the entry changes, or goes with its tags
     if entry.start >= start:
         answer.deleted.append(entry.pk)
         entry.delete()
@@ -168,16 +172,6 @@ def _apply(
     if action == IdleAction.DISCARD_AND_CONTINUE:
         _continue(workspace, user_id, details, min(end, timezone.now()), was_running, answer)
     return answer
-
-
-def _details_of(entry: TimeEntry) -> EntryDetails:
-    return EntryDetails(
-        description=entry.description,
-        project=entry.project,
-        task=entry.task,
-        tags=list(entry.tags.all()),
-        billable=entry.billable,
-    )
 
 
 def _continue(
@@ -194,7 +188,10 @@ def _continue(
     if TimeEntry.objects.in_workspace(workspace).of_user(user_id).running().exists():
         answer.period.outcome += " Another timer runs now, so no new entry started."
         return
-    continued = start_timer(workspace, user_id, details, at=at)
+    try:
+        continued = start_timer(workspace, user_id, details, at=at)
+    except (TimerError, rules.EntryTimeError) as refused:  # a timer started this instant
+        raise InvalidIdle(str(refused)) from None
     answer.period.continued = continued
     answer.changed.append(continued)
     answer.period.outcome += " A new entry with the same details started when you came back."

@@ -19,7 +19,6 @@ from django.views.decorators.http import require_POST
 from workspaces.access import get_membership
 from workspaces.api_fields import instant
 
-from ..rules import EntryTimeError
 from . import idle
 from .models import IdleAction
 
@@ -77,10 +76,8 @@ def answer_idle(request: HttpRequest, workspace_id: UUID) -> JsonResponse:
         answer = idle.answer_idle(
             workspace, request.user, data["start"], data["end"], data["action"]
         )
-    except (idle.HelperOff, idle.InvalidIdle) as refused:
+    except idle.IdleRefused as refused:
         return _refusal(str(refused), refused.status)
-    except EntryTimeError as refused:
-        return _refusal(refused.message, 400)
     period = answer.period
     body = {
         "id": str(period.id),

@@ -231,13 +231,7 @@ def edit_entry(request: HttpRequest, workspace_id: UUID, entry_id: UUID) -> Http
 def continue_entry(request: HttpRequest, workspace_id: UUID, entry_id: UUID) -> HttpResponse:
     get_membership(request, workspace_id)
     entry = _own_entry(request, request.workspace, entry_id)
-    details = services.EntryDetails(
-        description=entry.description,
-        project=entry.project,
-        task=entry.task,
-        tags=list(entry.tags.all()),
-        billable=entry.billable,
-    )
+    details = services.EntryDetails.of(entry)
     try:
         services.start_timer(request.workspace, request.user.pk, details)
     except services.TimerError as error:
