@@ -63,9 +63,18 @@ def turn_on(workspace: Workspace, **options: Any) -> MonitoringPolicy:
     return policy
 
 
+# The test's "now", to the second, set as each test begins (tests/monitoring/conftest.py):
+# moments made from it agree with one another, whichever second each call falls in.
+_began: list[datetime] = []
+
+
+def began() -> datetime:
+    return _began[-1] if _began else timezone.now().replace(microsecond=0)
+
+
 def timer(workspace: Workspace, user: Any, started: timedelta = timedelta(hours=1)) -> TimeEntry:
     """A running timer of `user` that started `started` ago."""
-    start = timezone.now().replace(microsecond=0) - started
+    start = began() - started
     return TimeEntry.objects.in_workspace(workspace).create(user_id=user.pk, start=start)
 
 
@@ -79,7 +88,7 @@ def stored(workspace: Workspace) -> list[str]:
 
 
 def ago(**delta: float) -> datetime:
-    return timezone.now().replace(microsecond=0) - timedelta(**delta)
+    return began() - timedelta(**delta)
 
 
 def iso(moment: datetime) -> str:

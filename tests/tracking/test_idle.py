@@ -217,3 +217,15 @@ def test_an_admin_cannot_answer_for_someone_else(client, ws, person):
     assert response.status_code == 201 and response.json()["timeEntries"] == []
     entry.refresh_from_db()
     assert entry.end is None
+
+
+def test_an_idle_periods_length_is_kept_to_the_second(ws, person):
+    """Cut separately, 10:05:14.9 to 10:10:15.0 would last 301 s; the length is kept."""
+    timer(ws, person)
+    start = NOW - timedelta(minutes=30) + timedelta(milliseconds=900)
+    result = idle.answer_idle(
+        ws, person, start, start + timedelta(minutes=5, milliseconds=150), "KEEP", now=NOW
+    )
+    period = result.period
+    assert period.start == NOW - timedelta(minutes=30)
+    assert period.end - period.start == timedelta(minutes=5)

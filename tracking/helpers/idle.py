@@ -120,7 +120,6 @@ def answer_idle(
 def _checked(start: datetime, end: datetime, now: datetime) -> tuple[datetime, datetime]:
     if timezone.is_naive(start) or timezone.is_naive(end):
         raise InvalidIdle("start and end need a time zone.")
-    start, end = start.replace(microsecond=0), end.replace(microsecond=0)
     if end <= start:
         raise InvalidIdle("end must be after start.")
     if end - start < SHORTEST:
@@ -129,7 +128,11 @@ def _checked(start: datetime, end: datetime, now: datetime) -> tuple[datetime, d
         raise InvalidIdle("end is in the future.")
     if start < rules.EARLIEST_START or end - start > rules.MAX_DURATION:
         raise InvalidIdle("start is too far in the past.")
-    return start, end
+    # Kept to the second: the start cut to its second, and the length, so that an absence
+    # of exactly five minutes measured from 10:05:14.9 stays five minutes long.
+    length = timedelta(seconds=int((end - start).total_seconds()))
+    start = start.replace(microsecond=0)
+    return start, start + length
 
 
 def _entry_at(workspace: Workspace, user_id: int, moment: datetime) -> TimeEntry | None:
