@@ -378,7 +378,7 @@ def test_a_replayed_batch_creates_nothing(client, workspace, member, member_key)
         {"longitude": 180.5},
         {"longitude": -181},
         {"accuracy": -1},
-        {"recordedAt": iso(ago(minutes=-30))},
+        {"recordedAt": "2100-01-01T00:00:00Z"},  # far ahead, whenever the test runs
         {"kind": "TELEPORT"},
         {"id": ""},
         {"id": "x" * 65},
