@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -11,7 +12,7 @@ from django.urls import reverse
 
 from tracking.models import Client, Project, Tag, Task
 from workspaces import services
-from workspaces.models import Membership, Role, User, Workspace
+from workspaces.models import Invitation, Membership, Role, User, Workspace
 
 PASSWORD = "correct-horse-battery"
 _numbers = itertools.count(1)
@@ -75,3 +76,14 @@ def sign_in(client: Any, user: User, password: str = PASSWORD) -> None:
     """Sign in through the login page, so the session notes when (unlike force_login)."""
     response = client.post(reverse("account_login"), {"login": user.email, "password": password})
     assert response.status_code == 302, response.content.decode()[:500]
+
+
+def invitation_link_in(body: str) -> tuple[str, str]:
+    """The site and the invitation id an email's link names.
+
+    Read back from the link, never compared with one made again: its token is signed with
+    the time, so a link made a second later differs.
+    """
+    match = re.search(r"(https?://[^/\s]+)/invitations/([^/\s]+)/", body)
+    assert match, body
+    return match.group(1), Invitation.id_from_token(match.group(2))
