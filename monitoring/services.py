@@ -219,6 +219,24 @@ def _word(key: str, value: Any) -> str:
     return str(value)
 
 
+@dataclass(frozen=True)
+class SwitchState:
+    """A switch as members are told of it: on or off, since when, and who turned it."""
+
+    on: bool
+    changed_at: datetime | None
+    changed_by: str | None  # None if never changed; an emptied name is a former member
+
+
+def switch_state(policy: MonitoringPolicy, switch: Switch, names: dict[int, str]) -> SwitchState:
+    """The state of one switch, naming who changed it from `names` (display_names)."""
+    at = getattr(policy, f"{switch.value}_changed_at")
+    by = getattr(policy, f"{switch.value}_changed_by")
+    return SwitchState(
+        policy.is_on(switch), at, names.get(by, "A former member") if at is not None else None
+    )
+
+
 def display_names(user_ids: set[int]) -> dict[int, str]:
     """Names of people by id, from the directory (one query); people since deleted are missing."""
     users = User.objects.filter(pk__in=[i for i in user_ids if i is not None])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 from allauth.core.exceptions import ReauthenticationRequired
@@ -24,7 +23,7 @@ from workspaces.models import Workspace
 
 from . import services
 from .forms import form_for
-from .models import MonitoringPolicy, Notice, PolicyChange, Switch
+from .models import Notice, PolicyChange, Switch
 
 AUDIT_ROWS = 100  # the panel lists this many most recent changes
 NOTICE_ROWS = 50  # the notices page lists this many most recent notices
@@ -121,25 +120,11 @@ def explanation(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     context = {
         "workspace": workspace,
         "policy": policy,
-        "screenshots": _switch_state(policy, Switch.SCREENSHOTS, names),
-        "location": _switch_state(policy, Switch.LOCATION, names),
+        "screenshots": services.switch_state(policy, Switch.SCREENSHOTS, names),
+        "location": services.switch_state(policy, Switch.LOCATION, names),
         "interval_label": services.INTERVAL_LABELS[policy.screenshot_interval],
     }
     return render(request, "monitoring/explanation.html", context)
-
-
-def _switch_state(
-    policy: MonitoringPolicy, switch: Switch, names: dict[int, str]
-) -> dict[str, Any]:
-    by = getattr(policy, f"{switch.value}_changed_by")
-    at = getattr(policy, f"{switch.value}_changed_at")
-    return {
-        "on": policy.is_on(switch),
-        # Nobody is named when the switch was never changed; an emptied name is an admin
-        # who deleted their account since.
-        "changed_by": names.get(by, "A former member") if at is not None else None,
-        "changed_at": at,
-    }
 
 
 @login_required

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from monitoring.models import CaptureView, MonitoringPolicy, Switch
-from monitoring.services import display_names
+from monitoring.services import SwitchState, display_names, switch_state
 from workspaces import audit
 from workspaces.audit import ShownEvent
 from workspaces.models import Membership, User, Workspace
@@ -21,13 +20,6 @@ from .erasure import Held, held_in_region
 # and the audit log's events about them (all of them are in their archive).
 VIEWS_SHOWN = 20
 EVENTS_SHOWN = 20
-
-
-@dataclass
-class SwitchState:
-    on: bool
-    since: datetime | None
-    by: str | None
 
 
 @dataclass
@@ -98,16 +90,8 @@ def _monitoring(data: WorkspaceData, user: User) -> None:
         ids |= {policy.screenshots_changed_by, policy.location_changed_by}
     names = display_names(ids - {None})
     if policy is not None:
-        data.screenshots = _switch(policy, Switch.SCREENSHOTS, names)
-        data.location = _switch(policy, Switch.LOCATION, names)
+        data.screenshots = switch_state(policy, Switch.SCREENSHOTS, names)
+        data.location = switch_state(policy, Switch.LOCATION, names)
     data.views = [
         {"view": view, "viewer": names.get(view.viewer_id, "A former member")} for view in views
     ]
-
-
-def _switch(policy: MonitoringPolicy, switch: Switch, names: dict[int, str]) -> SwitchState:
-    since = getattr(policy, f"{switch.value}_changed_at")
-    by = getattr(policy, f"{switch.value}_changed_by")
-    return SwitchState(
-        policy.is_on(switch), since, names.get(by, "A former member") if since else None
-    )

@@ -58,7 +58,7 @@ def test_the_page_counts_what_the_databases_hold_in_two_regions() -> None:
     assert "you left this workspace" in page
     # Monitoring: on, since when and by whom; who looked at their screenshot.
     assert rows[person.shared.pk].screenshots.on
-    assert rows[person.shared.pk].screenshots.by == "Erin Erase"
+    assert rows[person.shared.pk].screenshots.changed_by == "Erin Erase"
     assert "Colin Colleague looked at a screenshot" in page
     # The audit log's events about them, as the admins' log words them.
     events = rows[person.shared.pk].events
